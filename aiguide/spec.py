@@ -1,0 +1,339 @@
+"""Figure specs: find ```figure fences in Markdown, parse their YAML, validate, key them.
+
+A spec is what an author writes::
+
+    ```figure
+    kind: attention
+    model: minilm
+    text: "The animal didn't cross the street because it was too tired."
+    layer: 5
+    head: 2
+    caption: A head in which "it" looks back at "animal".
+    ```
+
+Layers and heads are numbered from 1, as readers count them. Every problem raises
+:class:`FigureError` with the file, the line, what is wrong and the command that fixes it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+
+from aiguide.catalog import KIND_MODELS, MODELS, TOKENIZER_LABELS
+
+FENCE_LANGUAGE = "figure"
+FIX_DATA = "make figures"
+
+
+class FigureError(Exception):
+    """A figure that cannot be built. ``str()`` gives ``file:line: message`` and the fix."""
+
+    def __init__(self, message: str, *, path: str = "<figure>", line: int = 0, fix: str = ""):
+        self.message, self.path, self.line, self.fix = message, path, line, fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}" + (f"\n    fix: {self.fix}" if self.fix else "")
+
+    def at(self, path: str, line: int) -> FigureError:
+        """The same error, placed in a file (``line`` is relative unless already set)."""
+        return FigureError(self.message, path=path, line=line + self.line, fix=self.fix)
+
+
+# -- Finding fences --------------------------------------------------------------------
+
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    """One ```figure fence: ``line`` is the 1-based line of its opening fence."""
+
+    path: str
+    line: int
+    source: str
+
+
+def find_figures(markdown: str, path: str) -> list[FigureBlock]:
+    """Every ```figure fence in a page, skipping fences nested inside other code fences.
+
+    >>> [b.line for b in find_figures("text\\n```figure\\nkind: positions\\n```\\n", "p.md")]
+    [2]
+    """
+    blocks: list[FigureBlock] = []
+    lines = markdown.split("\n")
+    i = 0
+    while i < len(lines):
+        opening = _FENCE_OPEN.match(lines[i])
+        if not opening:
+            i += 1
+            continue
+        end = _closing_line(lines, i, opening["fence"])
+        language = opening["info"].strip().split(" ")[0].lstrip("{.").rstrip("}")
+        if language == FENCE_LANGUAGE:
+            indent = len(opening["indent"])
+            body = "\n".join(line[indent:] for line in lines[i + 1 : end])
+            blocks.append(FigureBlock(path, i + 1, body))
+        i = end + 1
+    return blocks
+
+
+def _closing_line(lines: list[str], start: int, fence: str) -> int:
+    """Index of the line closing the fence opened at ``start`` (or the last line)."""
+    closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+    for j in range(start + 1, len(lines)):
+        if closing.match(lines[j]):
+            return j
+    return len(lines) - 1
+
+
+# -- Option schema ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One spec option: its type, default and an extra check returning an error or None."""
+
+    type: type | tuple[type, ...]
+    default: Any = None
+    required: bool = False
+    check: Callable[[Any], str | None] = lambda value: None
+    description: str = ""
+
+
+def _max_length(limit: int) -> Callable[[Any], str | None]:
+    def check(text: str) -> str | None:
+        if not text.strip():
+            return "must not be empty"
+        if len(text) > limit:
+            return f"is {len(text)} characters long; the limit is {limit} (keep figures small)"
+        return None
+
+    return check
+
+
+def _between(low: float, high: float) -> Callable[[Any], str | None]:
+    def check(value: float) -> str | None:
+        return None if low <= value <= high else f"must be between {low} and {high}"
+
+    return check
+
+
+def _tokenizer_list(names: list) -> str | None:
+    unknown = [n for n in names if n not in TOKENIZER_LABELS]
+    if unknown:
+        return f"has unknown tokenizer(s) {unknown}; known: {sorted(TOKENIZER_LABELS)}"
+    if not names or len(set(names)) != len(names):
+        return "must list one or more different tokenizers"
+    return None
+
+
+def _items(items: list) -> str | None:
+    if not 2 <= len(items) <= 10:
+        return f"must have 2 to 10 entries, not {len(items)}"
+    for item in items:
+        if not isinstance(item, str) or not item.strip() or len(item) > 200:
+            return f"entry {item!r} must be a non-empty string of at most 200 characters"
+    return None
+
+
+def _temperatures(values: list) -> str | None:
+    if not 1 <= len(values) <= 4:
+        return "must list 1 to 4 temperatures"
+    if not all(isinstance(v, (int, float)) and 0 < v <= 5 for v in values):
+        return "must be numbers greater than 0 and at most 5"
+    return None
+
+
+def _even(value: int) -> str | None:
+    return None if value % 2 == 0 and 2 <= value <= 256 else "must be even, 2 to 256"
+
+
+CAPTION = Option(str, check=_max_length(400), description="what the reader should notice")
+_TEXT = Option(str, required=True, check=_max_length(200), description="the input text")
+_MODEL = Option(str, required=True, description="which model computes it")
+_LAYER = Option(int, default=1, description="layer, counted from 1")
+_PROMPT = Option(str, required=True, check=_max_length(300), description="the prompt")
+_CHAT = Option(bool, default=False, description="render the prompt through the chat template")
+
+SCHEMAS: dict[str, dict[str, Option]] = {
+    "tokens": {
+        "text": Option(str, required=True, check=_max_length(500), description="the text"),
+        "tokenizers": Option(
+            list, default=["cl100k_base", "minilm", "smollm2"], check=_tokenizer_list
+        ),
+        "chat": _CHAT,
+    },
+    "attention": {
+        "model": _MODEL,
+        "text": _TEXT,
+        "layer": _LAYER,
+        "head": Option(int, default=1, description="head, counted from 1"),
+        "focus": Option((str, int), description="a token (its text) whose row is shown alone"),
+    },
+    "attention-heads": {
+        "model": _MODEL,
+        "text": Option(str, required=True, check=_max_length(120)),
+        "layer": _LAYER,
+    },
+    "similarity": {"model": _MODEL, "items": Option(list, required=True, check=_items)},
+    "next-token": {
+        "model": _MODEL,
+        "prompt": _PROMPT,
+        "chat": _CHAT,
+        "temperatures": Option(list, default=[1.0], check=_temperatures),
+        "top_k": Option(int, default=10, check=_between(1, 50)),
+        "top_p": Option(float, default=0.9, check=_between(0.01, 1.0)),
+        "candidates": Option(int, default=50, check=_between(10, 400)),
+    },
+    "generation": {
+        "model": _MODEL,
+        "prompt": _PROMPT,
+        "chat": _CHAT,
+        "steps": Option(int, default=12, check=_between(1, 32)),
+        "alternatives": Option(int, default=5, check=_between(1, 10)),
+    },
+    "positions": {
+        "positions": Option(int, default=32, check=_between(2, 128)),
+        "dims": Option(int, default=64, check=_even),
+    },
+}
+
+
+# -- Parsing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated spec. ``params`` is everything that changes the data (not the caption)."""
+
+    kind: str
+    params: dict[str, Any]
+    caption: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Stable content address of the data, e.g. ``attention-3f9a0c1b2d4e``."""
+        return f"{self.kind}-{spec_hash(self.kind, self.params)}"
+
+
+def spec_hash(kind: str, params: dict[str, Any]) -> str:
+    canonical = json.dumps({"kind": kind, **params}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def parse_spec(source: str) -> Spec:
+    """Parse and validate one fence body; errors carry a line relative to the fence."""
+    try:
+        raw = yaml.safe_load(source)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise FigureError(
+            f"the figure spec is not valid YAML ({getattr(error, 'problem', error)})",
+            line=(mark.line + 1 if mark else 1),
+            fix="write the spec as `key: value` lines; quote text that contains ': ' or '#'",
+        ) from None
+    if not isinstance(raw, dict):
+        raise FigureError(
+            "the figure spec must be a YAML mapping such as `kind: tokens`",
+            line=1,
+            fix="see docs/contributing/figures.md for examples",
+        )
+    kind = raw.get("kind")
+    if kind not in SCHEMAS:
+        raise FigureError(
+            f"unknown figure kind {kind!r}{_did_you_mean(kind, SCHEMAS)}",
+            line=_line_of("kind", source),
+            fix=f"use one of: {', '.join(SCHEMAS)}",
+        )
+    schema = SCHEMAS[kind]
+    params: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name in ("kind", "caption"):
+            continue
+        if name not in schema:
+            raise FigureError(
+                f"unknown option {name!r} for a {kind} figure{_did_you_mean(name, schema)}",
+                line=_line_of(name, source),
+                fix=f"options for {kind}: {', '.join(sorted(schema))}, caption",
+            )
+        params[name] = _checked(name, value, schema[name], source)
+    for name, option in schema.items():
+        if name not in params:
+            if option.required:
+                raise FigureError(
+                    f"a {kind} figure needs the option {name!r} ({option.description})",
+                    line=1,
+                    fix=f"add a line `{name}: ...` to the spec",
+                )
+            if option.default is not None:
+                params[name] = option.default
+    caption = raw.get("caption")
+    if caption is not None:
+        _checked("caption", caption, CAPTION, source)
+    _check_model(kind, params, source)
+    return Spec(kind=kind, params=params, caption=caption)
+
+
+def _checked(name: str, value: Any, option: Option, source: str) -> Any:
+    if option.type is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    types = option.type if isinstance(option.type, tuple) else (option.type,)
+    if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+        wanted = " or ".join(t.__name__ for t in types)
+        raise FigureError(
+            f"option {name!r} must be {wanted}, not {type(value).__name__} ({value!r})",
+            line=_line_of(name, source),
+            fix=f"write `{name}:` as a {wanted}",
+        )
+    problem = option.check(value)
+    if problem:
+        raise FigureError(
+            f"option {name!r} {problem}", line=_line_of(name, source), fix=f"change `{name}`"
+        )
+    return value
+
+
+def _check_model(kind: str, params: dict[str, Any], source: str) -> None:
+    """Model names and layer/head ranges are checked here, before any data is looked up."""
+    if "model" not in params:
+        return
+    model = params["model"]
+    allowed = KIND_MODELS[kind]
+    if model not in allowed:
+        known = "unknown model" if model not in MODELS else "a model that cannot draw"
+        raise FigureError(
+            f"{known} {model!r} for a {kind} figure{_did_you_mean(model, allowed)}",
+            line=_line_of("model", source),
+            fix=f"use model: {' or '.join(allowed)}",
+        )
+    info = MODELS[model]
+    for name, top in (("layer", info.layers), ("head", info.heads)):
+        if name in params and not 1 <= params[name] <= top:
+            raise FigureError(
+                f"{name} {params[name]} is out of range: {info.label} has {name}s 1 to {top}",
+                line=_line_of(name, source),
+                fix=f"set {name} to a number from 1 to {top}",
+            )
+
+
+def _line_of(name: str, source: str) -> int:
+    """1-based line of ``name:`` in the spec body, so errors point at the option itself."""
+    for number, line in enumerate(source.split("\n"), start=1):
+        if re.match(rf"\s*{re.escape(str(name))}\s*:", line):
+            return number
+    return 1
+
+
+def _did_you_mean(word: Any, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

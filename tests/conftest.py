@@ -1,0 +1,35 @@
+"""Shared fixtures: the project root, the site built once per test session, options."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--online", action="store_true",
+                     help="also check external links (needs the internet)")
+
+
+def build_site(config: Path, site_dir: Path, *, strict: bool = True,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs build` as a contributor would, capturing its output."""
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site_dir)]
+    return subprocess.run(command + (["--strict"] if strict else []), cwd=config.parent,
+                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once with --strict; a failed build fails every test using it."""
+    site = tmp_path_factory.mktemp("site")
+    result = build_site(ROOT / "mkdocs.yml", site)
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}", pytrace=False)
+    return site

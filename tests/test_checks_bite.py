@@ -1,0 +1,106 @@
+"""Each check fails when it should: run it on a throwaway docs tree with one fault each.
+
+A check that cannot fail proves nothing; these tests plant a broken link, a broken anchor,
+a failing code block, a wrong shown output and a failing notebook, and assert that each is
+reported with its file and line (or cell).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from aiguide.linkcheck import check_site
+from tests.conftest import ROOT, build_site
+
+CONFIG = "site_name: Throwaway\ntheme: {name: material, font: false}\nuse_directory_urls: true\n"
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def run_pytest_on(test_file: str, docs: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AIGUIDE_DOCS_DIR": str(docs)}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-rA", str(ROOT / "tests" / test_file)],
+                          cwd=docs.parent, capture_output=True, text=True, env=env)
+
+
+def test_link_check_reports_broken_link_and_anchor_with_file_and_line(tmp_path):
+    write_tree(tmp_path, {
+        "mkdocs.yml": CONFIG,
+        "docs/index.md": "# Home\n\nSee [the other page](other.md#real).\n\n"
+                         "A [broken link](missing.md) and a [broken anchor](other.md#nowhere).\n",
+        "docs/other.md": "# Other\n\n## Real { #real }\n",
+    })
+    (tmp_path / "mkdocs.yml").write_text(CONFIG + "markdown_extensions: [attr_list]\n")
+    result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site", strict=False)
+    assert result.returncode == 0, result.stderr
+    problems, _ = check_site(tmp_path / "site")
+    reported = "\n".join(map(str, problems))
+    assert len(problems) == 2, reported
+    assert all(p.path == "index.html" and p.line > 0 for p in problems), reported
+    assert "missing.md" in reported and "no element with id 'nowhere'" in reported
+
+
+def test_strict_build_fails_on_broken_markdown_link(tmp_path):
+    write_tree(tmp_path, {"mkdocs.yml": CONFIG + "strict: true\nvalidation: {anchors: warn}\n",
+                          "docs/index.md": "# Home\n\n[x](other.md#nowhere) [y](gone.md)\n",
+                          "docs/other.md": "# Other\n"})
+    result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    assert "index.md" in result.stderr and "gone.md" in result.stderr
+    assert "nowhere" in result.stderr
+
+
+def test_code_block_check_reports_failure_and_wrong_output_with_file_and_line(tmp_path):
+    docs = write_tree(tmp_path / "docs", {
+        "good.md": "# Good\n\n```python\nprint(1 + 1)\n#> 2\n```\n",
+        "bad.md": "# Bad\n\n```python\nprint(1 + 1)\n#> 3\n```\n\n"
+                  "```python\nraise ValueError('boom')\n```\n\n"
+                  "```python test=\"skip\" reason=\"needs a network\"\nimport nowhere\n```\n",
+    })
+    result = run_pytest_on("test_code_blocks.py", docs)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "FAILED" in output and "bad.md:3-6" in output, output  # wrong shown output
+    assert "bad.md:8-10" in output and "ValueError" in output, output  # failing block
+    assert "1 passed" in output and "1 skipped" in output, output
+    assert "needs a network" in output, output  # skips are listed with their reason
+
+
+def test_notebook_check_reports_failing_cell_and_wrong_output(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    wrong = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "print(6 * 7)", outputs=[nbformat.v4.new_output("stream", name="stdout", text="41\n")])])
+    failing = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# A failing notebook"),
+        nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(wrong, docs / "wrong.ipynb")
+    nbformat.write(failing, docs / "failing.ipynb")
+    result = run_pytest_on("test_notebooks.py", docs)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "wrong.ipynb:cell 1" in output and "'41'" in output and "'42'" in output, output
+    assert "failing.ipynb" in output and "ZeroDivisionError" in output, output
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<__main__.A object at 0x7f3a2c1b9d90>", "<__main__.A object at 0x<address>>"),
+    ("loss 2.31   \n", "loss 2.31"),
+])
+def test_notebook_normalisation_rules(text, expected):
+    from aiguide.notebooks import normalise
+
+    assert normalise(text) == expected

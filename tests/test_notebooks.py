@@ -1,0 +1,35 @@
+"""Every notebook in docs/ executes, and the outputs it stores are what a fresh run prints."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from aiguide.notebooks import compare, execute
+
+DOCS = Path(os.environ.get("AIGUIDE_DOCS_DIR", Path(__file__).resolve().parent.parent / "docs"))
+NOTEBOOKS = sorted(p for p in DOCS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_shown)
+def test_notebook_runs_and_stored_outputs_match(path: Path):
+    from nbclient.exceptions import CellExecutionError
+
+    stored = nbformat.read(path, as_version=4)
+    try:
+        fresh = execute(stored, cwd=path.parent)
+    except CellExecutionError as error:
+        pytest.fail(f"{_shown(path)}: a cell failed:\n{str(error)[-2000:]}", pytrace=False)
+    mismatches = compare(_shown(path), stored, fresh)
+    assert not mismatches, "\n".join(map(str, mismatches)) + (
+        "\n    fix: re-run the notebook top to bottom and save it with its outputs")

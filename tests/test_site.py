@@ -1,0 +1,33 @@
+"""The real site: it builds strictly and every internal link and anchor resolves."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiguide.linkcheck import check_site
+
+
+def test_site_builds_strictly(built_site):
+    assert (built_site / "index.html").exists()
+    assert (built_site / "ai-basics" / "index.html").exists()
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    problems, _ = check_site(built_site)
+    assert not problems, "broken internal links:\n" + "\n".join(map(str, problems))
+
+
+def test_external_links_resolve(built_site, request):
+    if not request.config.getoption("--online"):
+        pytest.skip("external links are checked only with --online (this machine has no internet)")
+    import urllib.request
+
+    _, external = check_site(built_site)
+    broken = []
+    for url in sorted(external):
+        try:
+            request_ = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "ai-guide-linkcheck"})
+            urllib.request.urlopen(request_, timeout=20)
+        except Exception as error:  # any failure is a broken link for the report
+            broken.append(f"{url}: {error}")
+    assert not broken, "\n".join(broken)
