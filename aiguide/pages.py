@@ -59,6 +59,7 @@ def front_matter_lines(source: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() in ("---", "..."):
+            found["---"] = number  # the closing line: where a missing key belongs
             break
         match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
         if match:
@@ -72,13 +73,13 @@ def check_front_matter(meta: dict[str, Any], source: str, path: str) -> None:
     if not lines:
         raise PageError(path, 1, "the page has no front matter",
                         f"start the file with the block shown in {TEMPLATE}")
-    end = max(lines.values())
+    end = lines.get("---", max(lines.values()))
     for key in REQUIRED:
         if key not in meta:
             raise PageError(path, end, f"front matter lacks `{key}`",
                             f"add `{key}: ...` (see {TEMPLATE})")
     for key in meta:
-        if key not in REQUIRED + OPTIONAL:
+        if key not in REQUIRED + OPTIONAL + ("review_overdue",):
             raise PageError(path, lines.get(key, 1), f"unknown front-matter field `{key}`",
                             f"remove it, or use one of: {', '.join(REQUIRED + OPTIONAL)}")
     problems = {

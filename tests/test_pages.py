@@ -1,0 +1,89 @@
+"""Page conventions: the front-matter schema, review age and the `md:asof` shortcode."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from aiguide.pages import (PageError, check_front_matter, dated_facts, months_between,
+                           render_shortcodes)
+
+GOOD = """---
+title: AI basics
+description: What large language models are and what happens inside one when you prompt it.
+reviewed: 2026-11-28
+authors: [AI Guide maintainers]
+tags: [basics]
+---
+# AI basics
+"""
+
+
+def meta_of(source: str) -> dict:
+    return yaml.safe_load(source.split("---")[1])
+
+
+def test_good_front_matter_passes():
+    check_front_matter(meta_of(GOOD), GOOD, "docs/p.md")
+
+
+@pytest.mark.parametrize("old, new, line, message", [
+    ("reviewed: 2026-11-28", "reviewed: 28/11/2026", 4, "`reviewed` must be an ISO date"),
+    ("reviewed: 2026-11-28\n", "", 6, "front matter lacks `reviewed`"),
+    ("description: What", "description: Short. x", 3, "`description` is"),
+    ("authors: [AI Guide maintainers]", "authors: []", 5, "`authors` must be a non-empty list"),
+    ("tags: [basics]", "tags: [basics]\nreviewer: me", 7, "unknown front-matter field `reviewer`"),
+    ("title: AI basics", "title: 3", 2, "`title` must be text"),
+])
+def test_malformed_front_matter_names_line_and_fix(old, new, line, message):
+    source = GOOD.replace(old, new, 1)
+    if "description: Short" in source:
+        source = source.replace(source.split("\n")[2], "description: Short.")
+    with pytest.raises(PageError) as caught:
+        check_front_matter(meta_of(source), source, "docs/p.md")
+    assert str(caught.value).startswith(f"docs/p.md:{line}: ")
+    assert message in caught.value.message
+    assert caught.value.fix
+
+
+def test_page_without_front_matter_points_to_the_template():
+    with pytest.raises(PageError) as caught:
+        check_front_matter({}, "# No front matter\n", "docs/p.md")
+    assert caught.value.line == 1 and "templates/page.md" in caught.value.fix
+
+
+@pytest.mark.parametrize("earlier, later, months", [
+    ("2025-11-28", "2026-11-28", 12), ("2025-11-29", "2026-11-28", 11),
+    ("2026-01-31", "2026-02-28", 0), ("2027-01-01", "2026-01-01", 0),
+])
+def test_months_between(earlier, later, months):
+    assert months_between(dt.date.fromisoformat(earlier), dt.date.fromisoformat(later)) == months
+
+
+def test_asof_shortcode_renders_a_visible_dated_badge():
+    html = render_shortcodes("GPT-4o was the default <!-- md:asof 2026-11 -->.", "docs/p.md")
+    assert 'class="aig-asof"' in html and "as of Nov 2026" in html and "<!--" not in html
+
+
+def test_shortcode_in_inline_code_is_left_alone():
+    text = "Write `<!-- md:asof YYYY-MM -->` after the fact."
+    assert render_shortcodes(text, "docs/p.md") == text
+
+
+@pytest.mark.parametrize("text, message", [
+    ("<!-- md:asoff 2026-11 -->", "unknown shortcode `md:asoff`"),
+    ("<!-- md:asof November -->", "`md:asof` needs one date YYYY-MM"),
+])
+def test_bad_shortcode_fails_with_file_line(text, message):
+    with pytest.raises(PageError) as caught:
+        render_shortcodes("para\n\n" + text, "docs/p.md", first_line=8)
+    assert str(caught.value).startswith("docs/p.md:10: ") and message in str(caught.value)
+
+
+def test_dated_facts_are_found_with_their_sentence():
+    source = "Intro.\n\nThe biggest open model has 405B parameters. <!-- md:asof 2025-06 -->\n"
+    [fact] = dated_facts(source, "docs/p.md")
+    assert (fact.line, fact.date) == (3, "2025-06")
+    assert fact.text == "The biggest open model has 405B parameters."
