@@ -113,8 +113,6 @@ def compute_similarity(params: dict[str, Any]) -> tuple[dict, list[str]]:
 
 
 def compute_next_token(params: dict[str, Any]) -> tuple[dict, list[str]]:
-    from aiguide.models.tokenizers import token_text
-
     model = params["model"]
     text, prompt_tokens = _prompt(params)
     logits = _load(model).next_token_logits([t["id"] for t in prompt_tokens]).astype(np.float64)
@@ -148,8 +146,6 @@ def compute_next_token(params: dict[str, Any]) -> tuple[dict, list[str]]:
 
 
 def compute_generation(params: dict[str, Any]) -> tuple[dict, list[str]]:
-    from aiguide.models.tokenizers import token_text
-
     model = params["model"]
     text, prompt_tokens = _prompt(params)
     llm = _load(model)
@@ -223,6 +219,14 @@ def _temperature_key(t: float) -> str:
 
 
 # -- Helpers ---------------------------------------------------------------------------
+
+
+def token_text(model: str, token_id: int) -> str:
+    """How one vocabulary entry reads (next-token and generation kinds are SmolLM2-only)."""
+    from aiguide.models.tokenizers import smollm2_token_text
+
+    assert model == "smollm2", model
+    return smollm2_token_text(token_id)
 
 
 def _prompt(params: dict[str, Any]) -> tuple[str, list[dict]]:

@@ -182,6 +182,21 @@ def render_shortcodes(markdown: str, path: str, *, first_line: int = 1) -> str:
     return _SHORTCODE.sub(replace, markdown)
 
 
+# -- Test-only fence options ------------------------------------------------------------
+
+_PY_FENCE = re.compile(r"^(?P<head>[ \t]*(`{3,}|~{3,})[ \t]*(?:py|python)\b)(?P<options>.*)$", re.M)
+_TEST_OPTION = re.compile(r'\s*\b(?:test|reason|group)=(["\'])[^"\']*\1')
+
+
+def strip_test_options(markdown: str) -> str:
+    """Drop ``test=``/``reason=``/``group=`` from python fences before rendering.
+
+    They are read by tests/test_code_blocks.py; SuperFences does not know them and would
+    otherwise render the whole block as inline code.
+    """
+    return _PY_FENCE.sub(lambda m: m["head"] + _TEST_OPTION.sub("", m["options"]), markdown)
+
+
 def dated_facts(source: str, path: str) -> list[DatedFact]:
     """Every ``md:asof`` marker in a file with the sentence it follows (for `make stale`)."""
     facts = []

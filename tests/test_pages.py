@@ -87,3 +87,10 @@ def test_dated_facts_are_found_with_their_sentence():
     [fact] = dated_facts(source, "docs/p.md")
     assert (fact.line, fact.date) == (3, "2025-06")
     assert fact.text == "The biggest open model has 405B parameters."
+
+
+def test_test_only_fence_options_are_stripped_before_rendering():
+    from aiguide.pages import strip_test_options
+
+    source = '```python test="skip" reason="needs a network"\nimport x\n```\n```py group="a"\n'
+    assert strip_test_options(source) == "```python\nimport x\n```\n```py\n"

@@ -1,8 +1,13 @@
-"""MkDocs wiring for the front-matter schema and review dates (rules in ``aiguide.pages``).
+"""MkDocs wiring for page conventions (the rules live in ``aiguide.pages``).
 
-A malformed page fails the build. A page whose review is overdue still builds (an old page
-must not block an unrelated pull request) but is listed as a warning at the end of the build
-and carries a visible note. The limit is ``extra.review_max_age_months`` (default 12).
+on_page_markdown runs a small pipeline of ``str -> str`` steps:
+1. check the front matter (a malformed page fails the build with file:line and the fix);
+2. render ``<!-- md:... -->`` shortcodes;
+3. strip test-only options from python fences.
+
+A page whose review is overdue still builds (an old page must not block an unrelated pull
+request) but is listed as a warning at the end of the build and carries a visible note.
+The limit is ``extra.review_max_age_months`` (default 12).
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from aiguide.pages import shown_path, PageError, check_front_matter, months_between, today
+from aiguide.pages import (PageError, check_front_matter, months_between, render_shortcodes,
+                           shown_path, strip_test_options, today)
 
 # Not under "mkdocs.": strict mode turns those warnings into errors, and an overdue review
 # is meant to be reported, not to break the build.
@@ -35,17 +41,23 @@ def on_pre_build(config: MkDocsConfig) -> None:
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     if not page.file.src_uri.endswith(".md"):
         return markdown  # notebooks carry their metadata in the notebook itself
-    path = shown_path(page.file.abs_src_path)
+    path, raw = shown_path(page.file.abs_src_path), page.file.content_string
+    # MkDocs has cut the front matter off `markdown`; count it back so lines match the file.
+    first_line = raw.count("\n") - markdown.count("\n") + 1
     try:
-        check_front_matter(page.meta, page.file.content_string, path)
+        check_front_matter(page.meta, raw, path)
+        markdown = render_shortcodes(markdown, path, first_line=first_line)
     except PageError as error:
         raise PluginError(str(error)) from None
-    limit = int(config.extra.get("review_max_age_months", 12))
+    _note_review_age(page, path, int(config.extra.get("review_max_age_months", 12)))
+    return strip_test_options(markdown)
+
+
+def _note_review_age(page: Page, path: str, limit: int) -> None:
     age = months_between(page.meta["reviewed"], today())
     if age >= limit:
         page.meta["review_overdue"] = limit
         _overdue.append(f"{path} (reviewed {page.meta['reviewed']}, {age} months ago)")
-    return markdown
 
 
 def on_post_build(config: MkDocsConfig) -> None:
