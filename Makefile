@@ -36,7 +36,14 @@ $(VENV)/.test: $(VENV)/.figures requirements/test.txt
 	$(PIP) install $(LOCK) -r requirements/test.txt
 	@touch $@
 
-setup: $(VENV)/.test ## Create .venv with everything (site, figure tooling, tests)
+# The browser tests use Debian's Chromium (never a downloaded build) and axe-core from npm.
+$(VENV)/.browser: $(VENV)/.test
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "Chromium could not be installed (needs root); browser tests will be skipped outside CI"
+	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1
+	@touch $@
+
+setup: $(VENV)/.browser ## Create .venv with everything (site, figure tooling, tests, browser)
 
 figures-deps: $(VENV)/.figures ## Install the figure tooling and the model packages
 
@@ -67,11 +74,14 @@ stale: $(VENV)/.site ## List dated facts (<!-- md:asof -->), oldest first
 
 # -- Checks ------------------------------------------------------------------------------
 
-test: $(VENV)/.test ## Set up and run the whole test suite
+test: $(VENV)/.browser ## Set up and run the whole test suite
 	$(BIN)/python -m pytest
 
 test-fast: $(VENV)/.test ## The quick checks for a contributor (no models, no browser)
 	$(BIN)/python -m pytest -m "not models and not browser" -x -q
+
+screenshots: $(VENV)/.browser build ## Full-page screenshots of every page (light/dark, desktop/phone) into screenshots/
+	$(BIN)/python tools/screenshots.py $(SITE_DIR) screenshots
 
 lint: $(VENV)/.test ## Lint Python with ruff
 	$(BIN)/python -m ruff check aiguide hooks tests tools

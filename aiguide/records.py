@@ -28,7 +28,8 @@ class Token(TypedDict):
     """One token: ``text[start:end]`` of the original string is what it covers.
 
     Example: ``{"id": 3021, "text": " love", "start": 1, "end": 6}``.
-    Special tokens (``[CLS]``, ``<|im_start|>``) have ``start == end``.
+    Tokens the tokenizer adds itself (MiniLM's ``[CLS]``/``[SEP]``) have ``start == end``;
+    a special token written in the text (``<|im_start|>`` in a rendered chat) covers it.
     """
 
     id: int

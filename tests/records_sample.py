@@ -42,7 +42,7 @@ def _attention(n: int, seed: int, causal: bool, boost: tuple[int, int] | None = 
     rng = np.random.default_rng(seed)
     logits = rng.normal(0, 2.0, (n, n))  # [n_query, n_key]
     if boost:
-        logits[boost] += 8.0
+        logits[boost] += 5.0
     return _softmax_rows(logits, causal)
 
 

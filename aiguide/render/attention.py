@@ -42,10 +42,8 @@ def render(data: AttentionData, *, key: str, caption: str | None) -> str:
     focus = data["focus"]
     if focus is not None and not 0 <= focus < len(tokens):
         raise RenderError(f"focus {focus} is not a token index (0 to {len(tokens) - 1})")
-    where = (
-        f"layer {data['layer'] + 1}, head {data['head'] + 1} "
-        f"(of {data['n_layers']} layers × {data['n_heads']} heads)"
-    )
+    place = f"layer {data['layer'] + 1}, head {data['head'] + 1}"
+    where = f"{place} (of {data['n_layers']} layers × {data['n_heads']} heads)"
     body = (
         '<p class="aig-sub">Each row is a token asking (the query); each column is a token '
         "it can look at (the key). Hover or focus a row to see where it looks most.</p>"
@@ -63,7 +61,7 @@ def render(data: AttentionData, *, key: str, caption: str | None) -> str:
             "The exact weights are in the table after the heatmap."
         ),
         body=body,
-        caption=caption or f"Attention weights of one head: {where.split(' (')[0]}.",
+        caption=caption or f"Attention weights of one head: {place}.",
         credit=f"Model: {data['model_label']} · {where}",
     )
 

@@ -13,7 +13,9 @@ CSS class conventions (styled in ``docs/assets/stylesheets/figures.css``):
 - ``aig-hover``: a row or chip that is keyboard-focusable and reveals its ``aig-tip``
   on hover and focus (the tip is screen-reader text the rest of the time).
 - ``aig-sr``: text for screen readers only.
-- ``aig-ws``: a visible marker for whitespace (``·``, ``↵``, ``→``) or ``##``.
+- ``aig-ws``: a visible marker for whitespace (``·``, ``↵``, ``→``) or ``##``;
+  ``aig-byte``: byte pieces such as ``<0xF0>``; ``aig-special``: special tokens.
+- ``aig-c0`` … ``aig-c5``: the token chip tints; ``aig-scroll``: a sideways-scrolling box.
 """
 
 from __future__ import annotations
@@ -119,14 +121,15 @@ def check_matrix(matrix: Sequence[Sequence[float]], rows: int, cols: int, what: 
 # -- Token text ------------------------------------------------------------------------
 
 _WHITESPACE = re.compile(r"( +|\n|\t|\r)")
+_BYTES = re.compile(r"(?:<0x[0-9A-Fa-f]{2}>)+")
+_TOKEN_PIECES = re.compile(rf"( +|\n|\t|\r|{_BYTES.pattern})")
 _MARKS = {"\n": "↵", "\t": "→", "\r": "␍"}
-_BYTE = re.compile(r"<0x[0-9A-Fa-f]{2}>")
 _SPECIAL = re.compile(r"\[[A-Z]+\]|<\|[^|<>]*\|>|</?s>|<unk>|<pad>")
 
 
 def is_byte(text: str) -> bool:
-    """A byte piece that is not a whole UTF-8 character, e.g. ``<0xF0>``."""
-    return _BYTE.fullmatch(text) is not None
+    """Byte pieces that are not a whole UTF-8 character, e.g. ``<0xF0>`` or ``<0xF0><0x9F>``."""
+    return _BYTES.fullmatch(text) is not None
 
 
 def looks_special(text: str) -> bool:
@@ -138,25 +141,31 @@ def _mark(symbol: str) -> str:
     return f'<span class="aig-ws">{symbol}</span>'
 
 
+def _piece(part: str) -> str:
+    if part in _MARKS:
+        return _mark(_MARKS[part])
+    if part.startswith(" "):
+        return _mark("·" * len(part))
+    return f'<span class="aig-byte">{esc(part)}</span>'
+
+
 def token_html(text: str) -> str:
-    """A token with every space, newline and tab made visible, and ``##`` muted.
+    """A token with every space, newline and tab made visible, ``##`` muted and byte
+    pieces set apart.
 
     >>> token_html(" love")
     '<span class="aig-ws">·</span>love'
+    >>> token_html(" <0xF0><0x9F>")
+    '<span class="aig-ws">·</span><span class="aig-byte">&lt;0xF0&gt;&lt;0x9F&gt;</span>'
     """
     if not text:
         return _mark("∅")
-    if is_byte(text):
-        return f'<span class="aig-byte">{esc(text)}</span>'
     prefix = ""
     # WordPiece continuation; "###" is more likely literal Markdown than a continuation.
     if len(text) > 2 and text.startswith("##") and not text.startswith("###"):
         prefix, text = _mark("##"), text[2:]
-    parts = _WHITESPACE.split(text)
-    return prefix + "".join(
-        (_mark(_MARKS.get(part, "·" * len(part))) if i % 2 else esc(part))
-        for i, part in enumerate(parts)
-    )
+    parts = _TOKEN_PIECES.split(text)
+    return prefix + "".join(_piece(p) if i % 2 else esc(p) for i, p in enumerate(parts))
 
 
 def token_label(text: str) -> str:
@@ -176,8 +185,8 @@ def text_html(text: str) -> str:
     Single spaces between words stay spaces, so the text reads normally; leading and
     trailing spaces, runs of spaces, tabs and newlines get markers (a trailing space
     changes which token comes next). Newlines also break the line (CSS pre-wrap).
-    >>> text_html("Hi  there \\n")
-    'Hi<span class="aig-ws">··</span>there<span class="aig-ws">·</span><span class="aig-ws">↵</span>\\n'
+    >>> text_html("a  b \\n").replace('<span class="aig-ws">', "[").replace("</span>", "]")
+    'a[··]b[·][↵]\\n'
     """
     parts = _WHITESPACE.split(text)
     out = []
@@ -270,23 +279,28 @@ def legend(classes: Sequence[str], low: str, high: str, note: str) -> str:
     )
 
 
-def svg_cells(levels: Sequence[Sequence[str]]) -> str:
+def svg_cells(levels: Sequence[Sequence[str]], *, down: bool = False) -> str:
     """SVG paths for a grid of class names ('' = blank), one path per class.
 
-    Runs of equal neighbours in a row become one rectangle, which keeps big heatmaps
-    small. Cell (row r, column c) covers x = c..c+1, y = r..r+1.
+    Runs of equal neighbours become one rectangle, which keeps big heatmaps small: along
+    rows, or with ``down`` along columns (positional encodings are smooth down a column).
+    Cell (row r, column c) covers x = c..c+1, y = r..r+1.
     >>> svg_cells([["aig-q1", "aig-q1", ""]])
     '<path class="aig-q1" d="M0 0h2v1h-2z"/>'
+    >>> svg_cells([["aig-q1"], ["aig-q1"]], down=True)
+    '<path class="aig-q1" d="M0 0h1v2h-1z"/>'
     """
+    lines = [list(col) for col in zip(*levels)] if down else levels
     paths: dict[str, list[str]] = {}
-    for r, row in enumerate(levels):
-        c = 0
-        while c < len(row):
-            end = c
-            while end + 1 < len(row) and row[end + 1] == row[c]:
+    for i, line in enumerate(lines):
+        j = 0
+        while j < len(line):
+            end = j
+            while end + 1 < len(line) and line[end + 1] == line[j]:
                 end += 1
-            if row[c]:
-                w = end - c + 1
-                paths.setdefault(row[c], []).append(f"M{c} {r}h{w}v1h-{w}z")
-            c = end + 1
+            if line[j]:
+                n = end - j + 1
+                rect = f"M{i} {j}h1v{n}h-1z" if down else f"M{j} {i}h{n}v1h-{n}z"
+                paths.setdefault(line[j], []).append(rect)
+            j = end + 1
     return "".join(f'<path class="{cls}" d="{"".join(paths[cls])}"/>' for cls in sorted(paths))

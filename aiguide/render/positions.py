@@ -29,9 +29,8 @@ def render(data: PositionsData, *, key: str, caption: str | None) -> str:
     body = (
         legend(DIVERGING, "−1", "1", "value of the encoding (sine or cosine)")
         + '<div class="aig-posmap">'
-        + f'<p class="aig-axis-x"><span>0</span><span>dimension →</span><span>{dims - 1}</span></p>'
-        + f'<p class="aig-axis-y"><span>0</span><span>position →</span>'
-        + f"<span>{positions - 1}</span></p>"
+        + _axis("x", "dimension →", dims)
+        + _axis("y", "position →", positions)
         + _svg(matrix, positions, dims)
         + "</div>"
         + details(scroll(_sample(matrix), "Positional encoding values"))
@@ -51,6 +50,12 @@ def render(data: PositionsData, *, key: str, caption: str | None) -> str:
     )
 
 
+def _axis(name: str, label: str, size: int) -> str:
+    """An axis as HTML (readable at any width): first index, label, last index."""
+    spans = "".join(f"<span>{part}</span>" for part in ("0", label, str(size - 1)))
+    return f'<p class="aig-axis-{name}">{spans}</p>'
+
+
 def _svg(matrix: list[list[float]], positions: int, dims: int) -> str:
     """Stretched to the column width; its height grows with the number of positions."""
     height = fixed(min(max(positions * 0.5, 6.0), 24.0), 1)
@@ -59,7 +64,7 @@ def _svg(matrix: list[list[float]], positions: int, dims: int) -> str:
         f'<svg class="aig-posmap-svg" viewBox="0 0 {dims} {positions}" '
         f'preserveAspectRatio="none" style="height:{height}em" role="img" '
         f'aria-label="Positional encodings, {positions} positions by {dims} dimensions">'
-        f"{svg_cells(shades)}</svg>"
+        f"{svg_cells(shades, down=True)}</svg>"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiguide.records import Token, Tokenization, TokensData
-from aiguide.render.html import esc, figure, fixed, is_byte, tip, token_html
+from aiguide.render.html import esc, figure, fixed, is_byte, looks_special, tip, token_html
 
 # Six tints; chip i gets tint i % 6, so neighbours always differ.
 TINTS = 6
@@ -41,21 +41,22 @@ def _row(tokenization: Tokenization) -> str:
 
 def _chip(index: int, token: Token) -> str:
     """One chip; after a newline the next chip starts a new line, as in the text."""
-    special = token["start"] == token["end"] and not is_byte(token["text"])
+    outside = token["start"] == token["end"] and not is_byte(token["text"])
+    special = outside or looks_special(token["text"])  # [UNK] covers text yet is special
     kind = "aig-special" if special else f"aig-c{index % TINTS}"
     chip = (
         f'<li class="aig-hover aig-chip {kind}" tabindex="0">'
-        f"{token_html(token['text'])}{tip(_about(token, special))}</li>"
+        f"{token_html(token['text'])}{tip(_about(token, outside))}</li>"
     )
     if token["text"].endswith("\n"):
         chip += '<li class="aig-break" aria-hidden="true"></li>'
     return chip
 
 
-def _about(token: Token, special: bool) -> str:
+def _about(token: Token, outside: bool) -> str:
     """What hover and focus reveal: the id and which characters of the text it covers."""
     start, end = token["start"], token["end"]
-    if special:
+    if outside:
         where = "special token, not part of the text"
     elif end <= start:
         where = "one byte of a character"

@@ -1,0 +1,151 @@
+"""The reader's experience in a real browser (Chromium): errors, network, search, figures,
+accessibility, phones and the offline copy opened from file://.
+
+Without Chromium these tests are skipped on a developer machine (`make test` installs it);
+in CI (CI=true) a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.browser import AXE, CHROMIUM_ARGS, chromium_path, content_pages, serve
+from tests.conftest import ROOT, build_site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        message = "Chromium is not installed (make test installs it with apt-get)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    with serve(built_site) as url:
+        yield url
+
+
+def open_page(browser, url: str, **context_options):
+    """A page plus the console errors, failed requests and requests that left the machine."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    seen = {"errors": [], "failed": [], "external": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+    page.on("request", lambda r: r.url.startswith(("http://127.0.0.1", "file://", "data:", "blob:"))
+            or seen["external"].append(r.url))
+    page.goto(url, wait_until="networkidle")
+    return context, page, seen
+
+
+def test_every_page_loads_without_errors_and_makes_no_external_request(browser, built_site, site_url):
+    problems = []
+    for path in content_pages(built_site):
+        context, page, seen = open_page(browser, site_url + path)
+        for kind, urls in seen.items():
+            problems += [f"{path}: {kind}: {u}" for u in urls]
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("query, expected_page", [
+    ("attention", "ai-basics/"),
+    ("embedding", "ai-basics/"),
+    ("tokenizer", "ai-basics/"),
+    ("conventions", "contributing/conventions/"),
+])
+def test_search_finds_the_right_page(browser, site_url, query, expected_page):
+    context, page, _ = open_page(browser, site_url)
+    page.click("label.md-header__button[for='__search']")
+    page.fill("input.md-search__input", query)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    assert any(expected_page in link for link in links), links
+    context.close()
+
+
+def test_figures_have_text_alternatives_and_keyboard_targets(browser, site_url):
+    context, page, _ = open_page(browser, site_url + "contributing/figures/")
+    figures = page.query_selector_all("figure.aig-figure")
+    assert len(figures) == 7
+    for figure in figures:
+        box = figure.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 50
+        assert figure.query_selector("figcaption").inner_text().strip()
+        assert figure.query_selector("[tabindex='0']"), "every figure has a keyboard target"
+    context.close()
+
+
+def test_no_horizontal_scroll_on_a_phone(browser, built_site, site_url):
+    wide = []
+    for path in content_pages(built_site):
+        context, page, _ = open_page(browser, site_url + path, viewport={"width": 360, "height": 740})
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide.append(f"{path}: {overflow}px wider than the screen")
+        context.close()
+    assert not wide, "\n".join(wide)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violations(browser, built_site, site_url, scheme):
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make setup`", pytrace=False)
+    found = []
+    for path in content_pages(built_site):
+        context, page, _ = open_page(browser, site_url + path, color_scheme=scheme)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in violation["nodes"][:3]]
+                found.append(f"{path} [{scheme}]: {violation['id']} ({violation['impact']}): {targets}")
+        context.close()
+    assert not found, "\n".join(found)
+
+
+def test_offline_zip_works_from_file_url_with_the_network_blocked(browser, tmp_path):
+    built = tmp_path / "ai-guide-offline"
+    result = build_site(ROOT / "mkdocs.yml", built, env={"AIGUIDE_OFFLINE": "true"})
+    assert result.returncode == 0, result.stderr
+    archive = tmp_path / "ai-guide-offline.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for file in built.rglob("*"):
+            zipped.write(file, file.relative_to(tmp_path))
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(archive).extractall(unpacked)
+    index = unpacked / "ai-guide-offline" / "index.html"
+
+    context = browser.new_context()
+    blocked: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                  else (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.goto(index.as_uri(), wait_until="load")
+    page.click("a[href$='ai-basics/index.html']")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("ai-basics/index.html")
+    assert page.query_selector_all("figure.aig-figure"), "figures render offline"
+    page.click("label.md-header__button[for='__search']")
+    page.fill("input.md-search__input", "attention")
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    assert not blocked, f"requests that tried to leave the machine: {json.dumps(blocked)}"
+    context.close()
