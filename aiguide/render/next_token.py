@@ -30,7 +30,7 @@ def render(data: NextTokenData, *, key: str, caption: str | None) -> str:
     best = shown[0] if shown else None
     summary = (
         f"Bar charts of the {len(shown)} most likely next tokens after the prompt "
-        f"“{data['prompt']}”, at temperature {', '.join(_t(t) for t, _ in temps)}."
+        f"“{data['prompt']}”, at temperature {', '.join(_t(x) for x, _ in temps)}."
     )
     if best is not None:
         summary += (

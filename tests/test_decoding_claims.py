@@ -1,0 +1,228 @@
+"""What "Language models 101" says about decoding, checked on the real SmolLM2 logits.
+
+Each test names, in its docstring, the page section it guards
+(docs/language-models-101/index.md#<anchor>). The prompt is the page's own example, whose
+next-token distribution is spread out, so the claims are tested where they are visible.
+The small helpers for top-k, min-p and the penalties use the same formulas as the page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from aiguide.compute import entropy_bits, nucleus_size, softmax_with_temperature
+
+pytestmark = pytest.mark.models
+
+PROMPT = "Once upon a time, there was a"
+PAGE = "docs/language-models-101/index.md"
+
+
+@pytest.fixture(scope="module")
+def model():
+    from aiguide.models.smollm2 import load_smollm2
+
+    return load_smollm2()
+
+
+@pytest.fixture(scope="module")
+def prompt_ids(model) -> list[int]:
+    return model.encode(PROMPT, special=False)
+
+
+@pytest.fixture(scope="module")
+def logits(model, prompt_ids) -> np.ndarray:
+    return model.next_token_logits(prompt_ids).astype(np.float64)  # [vocab]
+
+
+def probs_at(logits: np.ndarray, temperature: float) -> np.ndarray:
+    return softmax_with_temperature(logits, temperature)[0]
+
+
+# -- the page's formulas -------------------------------------------------------------------
+
+
+def top_k_filter(probs: np.ndarray, k: int) -> np.ndarray:
+    kept = np.zeros_like(probs)
+    best = np.argsort(-probs)[:k]
+    kept[best] = probs[best]
+    return kept / kept.sum()
+
+
+def min_p_keep(probs: np.ndarray, min_p: float) -> np.ndarray:
+    return probs >= min_p * probs.max()
+
+
+def frequency_presence(logits, counts, frequency_penalty=0.0, presence_penalty=0.0):
+    out = logits.copy()
+    for token, n in counts.items():
+        out[token] -= n * frequency_penalty + (n > 0) * presence_penalty
+    return out
+
+
+def repetition_penalty(logits, counts, theta):
+    out = logits.copy()
+    seen = list(counts)
+    out[seen] = np.where(out[seen] > 0, out[seen] / theta, out[seen] * theta)
+    return out
+
+
+# -- temperature ---------------------------------------------------------------------------
+
+
+def test_higher_temperature_raises_entropy(logits):
+    """#temperature: above 1 flattens the distribution, below 1 sharpens it."""
+    temperatures = [0.2, 0.5, 0.7, 1.0, 1.5, 2.0]
+    entropies = [entropy_bits(probs_at(logits, t)) for t in temperatures]
+    assert all(a < b for a, b in zip(entropies, entropies[1:])), entropies
+
+
+def test_temperature_never_reorders_candidates(logits):
+    """#temperature: "Temperature never changes the order of the candidates"."""
+    reference = np.argsort(-logits, kind="stable")[:50]
+    for t in (0.2, 0.7, 1.0, 1.5):
+        assert list(np.argsort(-probs_at(logits, t), kind="stable")[:50]) == list(reference)
+
+
+def test_temperature_near_zero_is_greedy(model, prompt_ids, logits):
+    """#temperature: as T approaches 0, sampling becomes greedy decoding."""
+    p = probs_at(logits, 0.01)
+    greedy_id = model.greedy(prompt_ids, steps=1, top=1)[0]["chosen"]["id"]
+    assert int(np.argmax(p)) == greedy_id
+    assert p[greedy_id] > 0.999
+    # and at T = 1 this prompt really is uncertain, so the limit is not trivial
+    assert probs_at(logits, 1.0)[greedy_id] < 0.5
+
+
+def test_lower_temperature_shrinks_the_nucleus(logits):
+    """#top-p: temperature changes the distribution before the cut, so they interact."""
+    sizes = [nucleus_size(probs_at(logits, t), 0.9) for t in (0.2, 0.5, 0.7, 1.0, 1.5)]
+    assert all(a < b for a, b in zip(sizes, sizes[1:])), sizes
+
+
+# -- truncation: top-k, top-p, min-p --------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [1, 10, 40])
+def test_top_k_keeps_exactly_k(logits, k):
+    """#top-k: keep the k most probable tokens, zero the rest, rescale to sum to 1."""
+    p = probs_at(logits, 1.0)
+    kept = top_k_filter(p, k)
+    assert np.count_nonzero(kept) == k
+    assert kept.sum() == pytest.approx(1.0)
+    survivors = set(np.flatnonzero(kept))
+    assert survivors == set(np.argsort(-p)[:k])
+    smallest_kept = min(p[i] for i in survivors)
+    assert all(p[i] <= smallest_kept for i in range(len(p)) if i not in survivors)
+    if k > 1:  # relative odds among the survivors are unchanged
+        a, b = np.argsort(-p)[:2]
+        assert kept[a] / kept[b] == pytest.approx(p[a] / p[b])
+
+
+def brute_force_nucleus(probs: np.ndarray, top_p: float) -> int:
+    """The definition, spelled out: add tokens from the most probable until the sum reaches p."""
+    total, count = 0.0, 0
+    for p in sorted(probs.tolist(), reverse=True):
+        total += p
+        count += 1
+        if total >= top_p:
+            return count
+    return count
+
+
+@pytest.mark.parametrize("temperature", [0.5, 1.0, 1.5])
+@pytest.mark.parametrize("top_p", [0.5, 0.9, 0.95])
+def test_top_p_keeps_the_smallest_set_reaching_p(logits, temperature, top_p):
+    """#top-p: the smallest set of most probable tokens whose probabilities reach p."""
+    p = probs_at(logits, temperature)
+    size = nucleus_size(p, top_p)
+    assert abs(size - brute_force_nucleus(p, top_p)) <= 1  # float summation order only
+    ordered = np.sort(p)[::-1]
+    assert ordered[:size].sum() >= top_p - 1e-9
+    assert ordered[: size - 1].sum() < top_p  # one token fewer does not reach p
+
+
+@pytest.mark.parametrize("min_p", [0.05, 0.1, 0.3])
+def test_min_p_threshold_scales_with_the_top_probability(logits, min_p):
+    """#min-p: keep every token with p >= min_p × p_max."""
+    for t in (0.5, 1.0, 1.5):
+        p = probs_at(logits, t)
+        kept = min_p_keep(p, min_p)
+        threshold = min_p * p.max()
+        assert kept[np.argmax(p)]
+        assert np.all(p[kept] >= threshold) and np.all(p[~kept] < threshold)
+    counts = [int(min_p_keep(probs_at(logits, t), min_p).sum()) for t in (0.5, 1.0, 1.5)]
+    assert counts[0] <= counts[1] <= counts[2], counts  # flatter distribution, lower bar
+
+
+def test_min_p_keeps_fewer_than_top_p_at_high_temperature(logits):
+    """#min-p: proposed because top-p admits a very long tail at high temperature."""
+    p = probs_at(logits, 1.5)
+    assert min_p_keep(p, 0.1).sum() < nucleus_size(p, 0.9)
+
+
+# -- penalties ------------------------------------------------------------------------------
+
+
+def test_frequency_penalty_lowers_used_tokens_and_raises_the_rest(model, prompt_ids, logits):
+    """#penalties: logit − count × frequency_penalty; the freed probability goes elsewhere."""
+    counts = Counter(prompt_ids)
+    before = probs_at(logits, 1.0)
+    after = probs_at(frequency_presence(logits, counts, frequency_penalty=0.5), 1.0)
+    used = np.array(sorted(counts))
+    unused = np.setdiff1d(np.arange(len(logits)), used)
+    assert np.all(after[used] < before[used])
+    assert np.all(after[unused] > before[unused])
+    time_id = model.encode(" time", special=False)[0]
+    assert time_id in counts and after[time_id] < before[time_id]
+    # the penalty grows with the count: " a" appears twice and loses more logit than " time"
+    shifted = frequency_presence(logits, counts, frequency_penalty=0.5) - logits
+    a_id = model.encode(" a", special=False)[0]
+    assert counts[a_id] == 2 and shifted[a_id] == pytest.approx(2 * shifted[time_id])
+
+
+def test_presence_penalty_is_a_one_off_charge(prompt_ids, logits):
+    """#penalties: (count > 0) × presence_penalty, whatever the count."""
+    counts = Counter(prompt_ids)
+    shifted = frequency_presence(logits, counts, presence_penalty=0.7) - logits
+    for token in counts:
+        assert shifted[token] == pytest.approx(-0.7)
+    assert np.count_nonzero(shifted) == len(counts)
+
+
+def test_repetition_penalty_lowers_positive_and_negative_logits(prompt_ids, logits):
+    """#penalties: divide positive logits by θ, multiply negative ones, so both go down."""
+    counts = Counter(prompt_ids)
+    signs = {np.sign(logits[t]) for t in counts}
+    assert signs == {1.0, -1.0}, "the prompt should contain both kinds of logit"
+    penalised = repetition_penalty(logits, counts, 1.3)
+    for token in counts:
+        assert penalised[token] < logits[token]
+    naive = logits.copy()  # plain division, as in the CTRL paper, raises a negative logit
+    negative = [t for t in counts if logits[t] < 0]
+    naive[negative] = naive[negative] / 1.3
+    assert all(naive[t] > logits[t] for t in negative)
+
+
+# -- reproducibility ------------------------------------------------------------------------
+
+
+def test_greedy_decoding_is_deterministic(model, prompt_ids):
+    """#reproducibility (and #greedy): two greedy runs give identical token ids."""
+    first = [s["chosen"]["id"] for s in model.greedy(prompt_ids, steps=8, top=1)]
+    second = [s["chosen"]["id"] for s in model.greedy(prompt_ids, steps=8, top=1)]
+    assert first == second
+
+
+def test_a_fixed_seed_repeats_a_sample_and_other_seeds_vary(logits):
+    """#reproducibility: the same seed gives the same draw; sampling varies otherwise."""
+    p = probs_at(logits, 1.0)
+
+    def draw(seed: int) -> int:
+        return int(np.random.default_rng(seed).choice(len(p), p=p))
+
+    assert len({draw(7) for _ in range(5)}) == 1
+    assert len({draw(seed) for seed in range(20)}) > 1
