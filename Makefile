@@ -87,7 +87,7 @@ lint: $(VENV)/.test ## Lint Python with ruff
 	$(BIN)/python -m ruff check aiguide hooks tests tools
 
 bench: $(VENV)/.test ## Print build, figure and page-weight measurements
-	$(BIN)/python -m aiguide bench
+	$(BIN)/python tools/bench.py --out bench/results.json
 
 lock: $(BIN)/python ## Re-resolve requirements/constraints.txt from the grouped requirements
 	$(PIP) install -r requirements/site.txt -r requirements/figures.txt -r requirements/test.txt

@@ -1,0 +1,156 @@
+"""`make bench`: build time, hook and figure costs, scaling, page weight. Prints a table and
+writes JSON. Times are reported, never asserted (budgets on sizes live in tests/test_budgets.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aiguide import store  # noqa: E402
+from aiguide.render import render  # noqa: E402
+from aiguide.spec import find_figures  # noqa: E402
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True, env=env)
+    return time.perf_counter() - started
+
+
+def mkdocs(config: Path, out: Path) -> float:
+    return timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(out)],
+                 config.parent)
+
+
+def median_build(config: Path, runs: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        return statistics.median(mkdocs(config, Path(tmp) / f"s{i}") for i in range(runs))
+
+
+def stripped_copy(tmp: Path) -> Path:
+    """The same Markdown with figure fences removed and notebooks excluded."""
+    shutil.copytree(ROOT / "docs", tmp / "docs", ignore=shutil.ignore_patterns("*.ipynb"))
+    for page in (tmp / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        page.write_text(re.sub(r"^```figure\n.*?^```\n", "", text, flags=re.S | re.M), encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"  - Notebooks:\n(      - .*\n)+", "", config)
+    config = re.sub(r"  - mkdocs-jupyter:\n(      .*\n)+", "", config)
+    config = config.replace("  - hooks/figures.py\n", "")
+    config = config.replace("hooks/", f"{ROOT}/hooks/").replace("custom_dir: overrides", f"custom_dir: {ROOT}/overrides")
+    (tmp / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return tmp / "mkdocs.yml"
+
+
+def figure_costs() -> dict[str, dict[str, float]]:
+    per_kind: dict[str, list[float]] = {}
+    started = time.perf_counter()
+    records = [json.loads(p.read_text()) for p in sorted(store.DATA_DIR.glob("*.json"))]
+    load_ms = (time.perf_counter() - started) * 1000 / max(len(records), 1)
+    for record in records:
+        started = time.perf_counter()
+        for _ in range(20):
+            render(record, caption="c")
+        per_kind.setdefault(record["kind"], []).append((time.perf_counter() - started) * 1000 / 20)
+    return {kind: {"render_ms": round(statistics.mean(ms), 2), "load_ms": round(load_ms, 2)}
+            for kind, ms in sorted(per_kind.items())}
+
+
+def scaling(sizes: list[int]) -> dict[int, float]:
+    """ms per page for generated corpora, each page carrying a figure of every kind."""
+    fences = []
+    for page in sorted((ROOT / "docs" / "contributing").glob("figures.md")):
+        fences = ["```figure\n" + b.source + "\n```" for b in find_figures(page.read_text(), str(page))]
+    front = "---\ntitle: Page {n}\ndescription: A generated page used to measure how the build scales with size.\nreviewed: 2026-11-28\nauthors: [Bench]\n---\n\n# Page {n}\n\n"
+    results = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            docs = Path(tmp) / "docs"
+            docs.mkdir()
+            for n in range(size):
+                (docs / f"p{n:04}.md").write_text(front.format(n=n) + "## Section\n\nText.\n\n" + "\n\n".join(fences))
+            (docs / "index.md").write_text(front.format(n="index"))
+            config = Path(tmp) / "mkdocs.yml"
+            config.write_text(
+                "site_name: Scale\ntheme: {name: material, font: false, features: [navigation.prune]}\n"
+                f"hooks: [{ROOT}/hooks/pages.py, {ROOT}/hooks/figures.py]\n"
+                "markdown_extensions: [attr_list, md_in_html, pymdownx.superfences]\n")
+            seconds = mkdocs(config, Path(tmp) / "site")
+            results[size] = round(seconds * 1000 / size, 1)
+    return results
+
+
+def figures_tool() -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "aiguide", "figures", "--data", tmp]
+        scratch = timed(cmd, ROOT)
+        noop = timed(cmd, ROOT)
+    python = timed([sys.executable, "-c", "pass"], ROOT)
+    return {"from_scratch_s": round(scratch, 2), "no_op_s": round(noop, 2), "python_start_s": round(python, 2)}
+
+
+def page_weights(site: Path) -> dict[str, dict[str, int]]:
+    weights = {}
+    for page in sorted(site.rglob("index.html")):
+        html = page.read_bytes()
+        figures = re.findall(rb'<figure class="aig-figure.*?</figure>', html, re.S)
+        assets = re.findall(rb'<(?:link[^>]+href|script[^>]+src)="([^"]+\.(?:css|js))"', html)
+        asset_bytes = [(page.parent / a.decode()).resolve().read_bytes() for a in assets if not a.startswith(b"http")]
+        weights[str(page.relative_to(site))] = {
+            "html": len(html), "html_gz": len(gzip.compress(html)),
+            "assets_gz": sum(len(gzip.compress(b)) for b in asset_bytes),
+            "largest_figure_gz": max((len(gzip.compress(f)) for f in figures), default=0),
+        }
+    index = site / "search" / "search_index.json"
+    weights["search/search_index.json"] = {"html": index.stat().st_size, "html_gz": len(gzip.compress(index.read_bytes())),
+                                          "assets_gz": 0, "largest_figure_gz": 0}
+    return weights
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="100,500,1000")
+    args = parser.parse_args()
+    results: dict = {}
+    full = median_build(ROOT / "mkdocs.yml", args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = median_build(stripped_copy(Path(tmp)), args.runs)
+    results["build"] = {"full_s": round(full, 2), "stripped_s": round(plain, 2), "ratio": round(full / plain, 2)}
+    print(f"build: full {full:.2f} s, without figures and notebooks {plain:.2f} s, ratio {full / plain:.2f}")
+    results["figures"] = figure_costs()
+    for kind, cost in results["figures"].items():
+        print(f"figure {kind:16} render {cost['render_ms']:6.2f} ms  load {cost['load_ms']:.2f} ms")
+    results["figures_tool"] = figures_tool()
+    print("make figures: from scratch {from_scratch_s} s, no-op {no_op_s} s (python start {python_start_s} s)".format(**results["figures_tool"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
+        results["pages"] = page_weights(Path(tmp) / "site")
+    print(f"{'page':48} {'html':>8} {'html gz':>8} {'css+js gz':>10} {'max fig gz':>10}")
+    for page, w in results["pages"].items():
+        print(f"{page:48} {w['html']:8} {w['html_gz']:8} {w['assets_gz']:10} {w['largest_figure_gz']:10}")
+    results["scaling_ms_per_page"] = scaling([int(s) for s in args.sizes.split(",")])
+    for size, ms in results["scaling_ms_per_page"].items():
+        print(f"scaling: {size:5} pages  {ms:7.1f} ms/page")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    print(f"written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
