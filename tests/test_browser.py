@@ -56,6 +56,23 @@ def open_page(browser, url: str, **context_options):
     return context, page, seen
 
 
+def search(page, query: str) -> list[str]:
+    """Type a query like a reader and return the result links.
+
+    The search index loads in a worker after the page; a query typed before it is ready
+    gets no answer, so we type again (up to a minute) until results appear.
+    """
+    for _ in range(12):
+        page.fill("input.md-search__input", "")
+        page.type("input.md-search__input", query, delay=20)
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=5_000)
+            break
+        except Exception:  # not ready yet: Playwright's TimeoutError
+            continue
+    return page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+
+
 def test_every_page_loads_without_errors_and_makes_no_external_request(browser, built_site, site_url):
     problems = []
     for path in content_pages(built_site):
@@ -74,9 +91,7 @@ def test_every_page_loads_without_errors_and_makes_no_external_request(browser, 
 ])
 def test_search_finds_the_right_page(browser, site_url, query, expected_page):
     context, page, _ = open_page(browser, site_url)
-    page.fill("input.md-search__input", query)
-    page.wait_for_selector(".md-search-result__item", timeout=30_000)
-    links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    links = search(page, query)
     assert any(expected_page in link for link in links), links
     context.close()
 
@@ -143,7 +158,6 @@ def test_offline_zip_works_from_file_url_with_the_network_blocked(browser, tmp_p
     page.wait_for_load_state("load")
     assert page.url.endswith("ai-basics/index.html")
     assert page.query_selector_all("figure.aig-figure"), "figures render offline"
-    page.fill("input.md-search__input", "attention")
-    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    assert search(page, "attention"), "search works offline"
     assert not blocked, f"requests that tried to leave the machine: {json.dumps(blocked)}"
     context.close()
