@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiguide import store
+from aiguide.pages import shown_path
 from aiguide.spec import FigureError, Spec, find_figures, parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,7 @@ def collect_specs(docs_dir: Path) -> tuple[dict[str, Located], list[FigureError]
     found: dict[str, Located] = {}
     errors: list[FigureError] = []
     for page in sorted(docs_dir.rglob("*.md")):
-        shown = _relative(page)
+        shown = shown_path(page)
         for block in find_figures(page.read_text(encoding="utf-8"), shown):
             try:
                 spec = parse_spec(block.source)
@@ -74,7 +75,7 @@ def run_figures(docs_dir: Path, data_dir: Path, *, check: bool, force: bool, rec
             print(f"{located.where}: figure {located.spec.key}: {reason}", file=sys.stderr)
         problems += [located.where for located, _ in todo]
         for key in sorted(store.stored_keys(data_dir) - set(specs)):
-            print(f"{_relative(store.record_path(key, data_dir))}: orphaned (no page uses it)",
+            print(f"{shown_path(store.record_path(key, data_dir))}: orphaned (no page uses it)",
                   file=sys.stderr)
             problems.append(key)
         if recompute:
@@ -140,16 +141,10 @@ def run_stale(docs_dir: Path) -> int:
 
     facts = stale_report(docs_dir)
     for fact in facts:
-        print(f"{fact.date}  {_relative(Path(fact.path))}:{fact.line}  {fact.text}")
+        print(f"{fact.date}  {shown_path(Path(fact.path))}:{fact.line}  {fact.text}")
     print(f"{len(facts)} dated fact(s), oldest first.")
     return 0
 
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def main(argv: list[str] | None = None) -> int:

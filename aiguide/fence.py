@@ -18,6 +18,7 @@ from typing import Any
 
 from aiguide import render as renderers
 from aiguide import store
+from aiguide.pages import shown_path
 from aiguide.spec import FIX_DATA, FigureError, Spec, parse_spec
 
 
@@ -33,7 +34,7 @@ class FigureLibrary:
             record = store.read_record(spec.key, self.data_dir)
             if record is None:
                 raise FigureError(
-                    f"no data for this {spec.kind} figure (expected {_shown(self.data_dir)}"
+                    f"no data for this {spec.kind} figure (expected {shown_path(self.data_dir)}"
                     f"/{spec.key}.json)",
                     line=1,
                     fix=f"run `{FIX_DATA}` to compute it from the real model, then commit the file",
@@ -80,9 +81,3 @@ def format_figure(
     except FigureError as error:
         raise SuperFencesException(str(error)) from error
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -9,19 +9,14 @@ import nbformat
 import pytest
 
 from aiguide.notebooks import compare, execute
+from aiguide.pages import shown_path
 
 DOCS = Path(os.environ.get("AIGUIDE_DOCS_DIR", Path(__file__).resolve().parent.parent / "docs"))
 NOTEBOOKS = sorted(p for p in DOCS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_shown)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=shown_path)
 def test_notebook_runs_and_stored_outputs_match(path: Path):
     from nbclient.exceptions import CellExecutionError
 
@@ -29,7 +24,7 @@ def test_notebook_runs_and_stored_outputs_match(path: Path):
     try:
         fresh = execute(stored, cwd=path.parent)
     except CellExecutionError as error:
-        pytest.fail(f"{_shown(path)}: a cell failed:\n{str(error)[-2000:]}", pytrace=False)
-    mismatches = compare(_shown(path), stored, fresh)
+        pytest.fail(f"{shown_path(path)}: a cell failed:\n{str(error)[-2000:]}", pytrace=False)
+    mismatches = compare(shown_path(path), stored, fresh)
     assert not mismatches, "\n".join(map(str, mismatches)) + (
         "\n    fix: re-run the notebook top to bottom and save it with its outputs")
