@@ -216,3 +216,40 @@ def stale_report(docs_dir: Path) -> list[DatedFact]:
         for fact in dated_facts(page.read_text(encoding="utf-8"), str(page))
     ]
     return sorted(facts, key=lambda f: (f.date, f.path, f.line))
+
+
+_MARKDOWN_NOISE = re.compile(r"[*_`]|\[([^\]]*)\]\([^)]*\)")
+
+
+def notebook_description(notebook_json: str, *, limit: int = 200) -> str:
+    r"""The search and social description of a notebook page: its first paragraph of prose.
+
+    Notebooks have no front matter; the first Markdown cell's first paragraph after the
+    title is what every notebook here opens with ("This notebook computes ...").
+    Links keep their text, emphasis marks go, and long text keeps its whole sentences:
+
+    >>> nb = '{"cells": [{"cell_type": "markdown", "source": ["# T\\n\\nRuns **a** [model](x)."]}]}'
+    >>> notebook_description(nb)
+    'Runs a model.'
+    """
+    import json
+
+    for cell in json.loads(notebook_json).get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = "".join(cell.get("source", []))
+        for paragraph in re.split(r"\n\s*\n", source):
+            paragraph = paragraph.strip()
+            if paragraph and not paragraph.startswith(("#", "-", "*", "|", "```", "<")):
+                return _first_sentences(" ".join(_MARKDOWN_NOISE.sub(r"\1", paragraph).split()), limit)
+    return ""
+
+
+def _first_sentences(text: str, limit: int) -> str:
+    """As many whole sentences as fit in ``limit`` characters (or the first, cut at a word)."""
+    kept = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if len(kept) + len(sentence) + 1 > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    return kept or text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"

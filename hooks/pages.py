@@ -18,9 +18,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
-from aiguide.pages import (PageError, check_front_matter, months_between, render_shortcodes,
-                           shown_path, strip_test_options, today)
+from aiguide.pages import (PageError, check_front_matter, months_between, notebook_description,
+                           render_shortcodes, shown_path, strip_test_options, today)
 
 # Not under "mkdocs.": strict mode turns those warnings into errors, and an overdue review
 # is meant to be reported, not to break the build.
@@ -39,13 +40,18 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if page.file.src_uri.endswith(".ipynb"):
+        # No front matter in a notebook: its opening paragraph is its description.
+        page.meta.setdefault("description", notebook_description(page.file.content_string))
+        return markdown
     if not page.file.src_uri.endswith(".md"):
-        return markdown  # notebooks carry their metadata in the notebook itself
+        return markdown
     path, raw = shown_path(page.file.abs_src_path), page.file.content_string
     # MkDocs has cut the front matter off `markdown`; count it back so lines match the file.
     first_line = raw.count("\n") - markdown.count("\n") + 1
     try:
-        check_front_matter(page.meta, raw, path)
+        # The raw file's own front matter: plugins (git dates) add their own keys to page.meta.
+        check_front_matter(get_data(raw)[1], raw, path)
         markdown = render_shortcodes(markdown, path, first_line=first_line)
     except PageError as error:
         raise PluginError(str(error)) from None

@@ -3,6 +3,8 @@ and nothing an author writes can inject markup into the page."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.conftest import ROOT, build_site
@@ -71,3 +73,43 @@ def test_recent_review_has_no_warning(tmp_path):
     assert result.returncode == 0 and "not reviewed" not in result.stderr
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "may be out of date" not in html
+
+
+
+def _site_copy(tmp_path, *, history: bool):
+    """The working tree's site sources, optionally as a depth-1 clone of a dated commit."""
+    import shutil
+    import subprocess
+
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("mkdocs.yml", "docs", "overrides", "hooks", "data"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, source / name)
+    if not history:
+        return source
+    env = {"GIT_AUTHOR_DATE": "2025-03-04T12:00:00Z", "GIT_COMMITTER_DATE": "2025-03-04T12:00:00Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        subprocess.run(["git", "-C", str(source), *command], check=True, env={**os.environ, **env})
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{source}", str(clone)], check=True)
+    return clone
+
+
+@pytest.mark.parametrize("history, shown", [(True, "March 4, 2025"), (False, "today")],
+                         ids=["shallow-clone", "no-git"])
+def test_page_change_date_falls_back_gracefully(tmp_path, history, shown):
+    """A shallow CI checkout, or a copy without .git, still builds strictly with a date shown."""
+    import datetime as dt
+
+    tree = _site_copy(tmp_path, history=history)
+    result = build_site(tree / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    if shown == "today":  # no history at all: the build date
+        now = dt.datetime.now(dt.timezone.utc)
+        shown = f"{now:%B} {now.day}, {now.year}"
+    html = (tmp_path / "site" / "ai-basics" / "index.html").read_text(encoding="utf-8")
+    assert "Page last changed: " in html, "the page-date line is missing from the page"
+    assert shown in html.split("Page last changed: ")[1][:300]
