@@ -160,3 +160,89 @@ def test_offline_zip_works_from_file_url_with_the_network_blocked(browser, tmp_p
     assert search(page, "attention"), "search works offline"
     assert not blocked, f"requests that tried to leave the machine: {json.dumps(blocked)}"
     context.close()
+
+
+def test_palette_choice_persists_across_pages(browser, site_url):
+    context, page, _ = open_page(browser, site_url, color_scheme="light")
+    # Material turns the labels' titles into its own tooltips, so find them by target.
+    page.click("label[for='__palette_1']")  # system preference → light
+    page.click("label[for='__palette_2']")  # light → dark
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+    page.goto(site_url + "ai-basics/", wait_until="networkidle")  # a full load, not instant nav
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate", \
+        "the reader's dark-mode choice was forgotten on the next page"
+    context.close()
+
+
+def test_code_copy_button_copies_the_code(browser, site_url):
+    context, page, _ = open_page(browser, site_url + "contributing/conventions/",
+                                 permissions=["clipboard-read", "clipboard-write"])
+    block = page.query_selector(".highlight:has([data-md-type='copy'])")
+    assert block, "no code block with a copy button"
+    block.hover()
+    block.query_selector("[data-md-type='copy']").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    shown = block.query_selector("code").inner_text()
+    assert copied.strip() and copied.strip() == shown.strip()
+    context.close()
+
+
+def serve_sitemap_for(site_url: str, site_dir):
+    """A route handler giving Material the sitemap as it would be on the published host.
+
+    Material's instant navigation only intercepts links listed in sitemap.xml, matched with
+    the page's own host and port; the built sitemap names the published address
+    (site_url in mkdocs.yml), which `mkdocs serve` and GitHub Pages both match but a test
+    server on a random port does not.
+    """
+    import re
+
+    published = re.search(r"<loc>(.*?)</loc>", (site_dir / "sitemap.xml").read_text()).group(1)
+    body = (site_dir / "sitemap.xml").read_text().replace(published, site_url)
+    return lambda route: route.fulfill(body=body, content_type="application/xml")
+
+
+def test_figures_work_after_instant_navigation(browser, built_site, site_url):
+    """Material swaps page content without a reload; figures and their tips must survive it."""
+    context = browser.new_context()
+    context.route("**/sitemap.xml", serve_sitemap_for(site_url, built_site))
+    page = context.new_page()
+    seen = {"errors": []}
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.goto(site_url, wait_until="networkidle")
+    page.evaluate("window.aigNotReloaded = true")
+    page.click("a.md-tabs__link[href$='ai-basics/']")
+    page.wait_for_selector("figure.aig-figure")
+    assert page.evaluate("window.aigNotReloaded === true"), "navigation reloaded the page"
+    chip = page.query_selector("figure.aig-tokens .aig-hover")
+    tip = chip.query_selector(".aig-tip")
+
+    def revealed() -> bool:  # visually hidden tips (still read by screen readers) are 1 px
+        box = tip.bounding_box()
+        return bool(box and box["width"] > 2 and box["height"] > 2)
+
+    assert not revealed()
+    chip.hover()
+    assert revealed() and "id " in tip.inner_text(), "hovering a token shows its id"
+    page.mouse.move(0, 0)
+    assert not revealed()
+    chip.focus()
+    assert revealed(), "keyboard focus shows the same tip"
+    page.keyboard.press("Escape")
+    assert not revealed(), "Escape dismisses the tip"
+    assert not seen["errors"], seen["errors"]
+    context.close()
+
+
+def test_search_result_lands_on_the_right_section(browser, site_url):
+    context, page, _ = open_page(browser, site_url)
+    search(page, "temperature")
+    result = page.locator(".md-search-result__item a[href*='language-models-101/'][href$='#temperature']")
+    assert result.count(), "the Language models 101 section on temperature is not among the results"
+    result.first.click()
+    page.wait_for_function("location.hash === '#temperature'")
+    heading = page.locator("[id='temperature']")
+    heading.wait_for()
+    box = heading.bounding_box()
+    assert heading.is_visible() and 0 <= box["y"] < 400, f"the section is not on screen: {box}"
+    context.close()
