@@ -38,7 +38,7 @@ $(VENV)/.test: $(VENV)/.figures requirements/test.txt
 
 # The browser tests use Debian's Chromium (never a downloaded build) and axe-core from npm.
 $(VENV)/.browser: $(VENV)/.test
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "Chromium could not be installed (needs root); browser tests will be skipped outside CI"
 	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1
 	@touch $@
@@ -55,11 +55,16 @@ serve: $(VENV)/.site ## Set up and serve the site at http://127.0.0.1:8000
 build: $(VENV)/.site ## Build the static site into site/ (strict: broken links fail)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
-offline: $(VENV)/.site ## Build the offline copy: dist/ai-guide-offline/ and a .zip of it
+offline: $(VENV)/.browser ## Build the offline copy with its PDF: dist/ai-guide-offline/ and a .zip of it
 	rm -rf $(OFFLINE_DIR) $(OFFLINE_DIR).zip
 	AIGUIDE_OFFLINE=true $(BIN)/mkdocs build --strict --site-dir $(OFFLINE_DIR)
+	$(BIN)/python tools/pdf.py $(OFFLINE_DIR) $(OFFLINE_DIR)/ai-guide.pdf
 	cd $(dir $(OFFLINE_DIR)) && $(abspath $(BIN))/python -m zipfile -c $(notdir $(OFFLINE_DIR)).zip $(notdir $(OFFLINE_DIR))
-	@echo "Offline copy: $(OFFLINE_DIR)/index.html and $(OFFLINE_DIR).zip"
+	@echo "Offline copy: $(OFFLINE_DIR)/index.html, $(OFFLINE_DIR)/ai-guide.pdf and $(OFFLINE_DIR).zip"
+
+pdf: $(VENV)/.browser ## Print the whole guide to one PDF: dist/ai-guide.pdf (Chromium)
+	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
+	$(BIN)/python tools/pdf.py $(SITE_DIR) dist/ai-guide.pdf
 
 # -- Figure data -------------------------------------------------------------------------
 
