@@ -57,13 +57,13 @@ build: $(VENV)/.site ## Build the static site into site/ (strict: broken links f
 
 offline: $(VENV)/.browser ## Build the offline copy with its PDF: dist/ai-guide-offline/ and a .zip of it
 	rm -rf $(OFFLINE_DIR) $(OFFLINE_DIR).zip
-	AIGUIDE_OFFLINE=true $(BIN)/mkdocs build --strict --site-dir $(OFFLINE_DIR)
+	AIGUIDE_OFFLINE=true AIGUIDE_PRINT=true $(BIN)/mkdocs build --strict --site-dir $(OFFLINE_DIR)
 	$(BIN)/python tools/pdf.py $(OFFLINE_DIR) $(OFFLINE_DIR)/ai-guide.pdf
 	cd $(dir $(OFFLINE_DIR)) && $(abspath $(BIN))/python -m zipfile -c $(notdir $(OFFLINE_DIR)).zip $(notdir $(OFFLINE_DIR))
 	@echo "Offline copy: $(OFFLINE_DIR)/index.html, $(OFFLINE_DIR)/ai-guide.pdf and $(OFFLINE_DIR).zip"
 
 pdf: $(VENV)/.browser ## Print the whole guide to one PDF: dist/ai-guide.pdf (Chromium)
-	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
+	AIGUIDE_PRINT=true $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 	$(BIN)/python tools/pdf.py $(SITE_DIR) dist/ai-guide.pdf
 
 # -- Figure data -------------------------------------------------------------------------

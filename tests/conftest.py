@@ -33,3 +33,13 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}", pytrace=False)
     return site
+
+
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline copy as `make offline` builds it (file:// URLs, the all-pages print page)."""
+    site = tmp_path_factory.mktemp("offline") / "ai-guide-offline"
+    result = build_site(ROOT / "mkdocs.yml", site, env={"AIGUIDE_OFFLINE": "true", "AIGUIDE_PRINT": "true"})
+    if result.returncode != 0:
+        pytest.fail(f"offline build failed:\n{result.stderr[-4000:]}", pytrace=False)
+    return site

@@ -14,7 +14,6 @@ import zipfile
 import pytest
 
 from tests.browser import AXE, CHROMIUM_ARGS, chromium_path, content_pages, serve
-from tests.conftest import ROOT, build_site
 
 pytestmark = pytest.mark.browser
 
@@ -135,14 +134,12 @@ def test_axe_finds_no_serious_violations(browser, built_site, site_url, scheme):
     assert not found, "\n".join(found)
 
 
-def test_offline_zip_works_from_file_url_with_the_network_blocked(browser, tmp_path):
-    built = tmp_path / "ai-guide-offline"
-    result = build_site(ROOT / "mkdocs.yml", built, env={"AIGUIDE_OFFLINE": "true"})
-    assert result.returncode == 0, result.stderr
+def test_offline_zip_works_from_file_url_with_the_network_blocked(browser, offline_site, tmp_path):
+    built = offline_site
     archive = tmp_path / "ai-guide-offline.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         for file in built.rglob("*"):
-            zipped.write(file, file.relative_to(tmp_path))
+            zipped.write(file, file.relative_to(built.parent))
     unpacked = tmp_path / "unpacked"
     zipfile.ZipFile(archive).extractall(unpacked)
     index = unpacked / "ai-guide-offline" / "index.html"

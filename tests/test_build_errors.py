@@ -108,7 +108,7 @@ def test_page_change_date_falls_back_gracefully(tmp_path, history, shown):
     result = build_site(tree / "mkdocs.yml", tmp_path / "site")
     assert result.returncode == 0, result.stderr[-3000:]
     if shown == "today":  # no history at all: the build date
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         shown = f"{now:%B} {now.day}, {now.year}"
     html = (tmp_path / "site" / "ai-basics" / "index.html").read_text(encoding="utf-8")
     assert "Page last changed: " in html, "the page-date line is missing from the page"

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
-def printed(built_site, tmp_path_factory):
+def printed(offline_site, tmp_path_factory):
     """(pypdf reader, whole text with spaces normalised) of the guide printed by Chromium."""
     if not chromium_path():
         pytest.skip("Chromium is not installed (make test installs it)")
@@ -24,7 +24,7 @@ def printed(built_site, tmp_path_factory):
     from tools.pdf import print_pdf
 
     out = tmp_path_factory.mktemp("pdf") / "ai-guide.pdf"
-    blocked = print_pdf(built_site, out)
+    blocked = print_pdf(offline_site, out)
     assert not blocked, f"printing tried to fetch: {blocked}"
     reader = PdfReader(out)
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
@@ -45,19 +45,19 @@ def titles_of(site) -> list[str]:
     return titles
 
 
-def test_pdf_has_every_page(printed, built_site):
+def test_pdf_has_every_page(printed, offline_site):
     reader, text = printed
     assert len(reader.pages) > 20
     squashed = _squash(text)
-    missing = [title for title in titles_of(built_site) if _squash(title) not in squashed]
+    missing = [title for title in titles_of(offline_site) if _squash(title) not in squashed]
     assert not missing, f"pages missing from the PDF: {missing}"
 
 
-def test_figures_print_as_text_not_pictures(printed, built_site):
+def test_figures_print_as_text_not_pictures(printed, offline_site):
     """Figure captions and token chips are selectable text in the PDF (vector output)."""
     _, text = printed
-    html = (built_site / "ai-basics" / "index.html").read_text(encoding="utf-8")
-    captions = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.S)
+    html = (offline_site / "ai-basics" / "index.html").read_text(encoding="utf-8")
+    captions = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.DOTALL)
     assert captions
     squashed = _squash(text)
     for caption in captions:
@@ -78,6 +78,14 @@ def test_no_navigation_chrome_in_the_pdf(printed):
     _, text = printed
     for chrome in ("Skip to content", "Type to start searching", "Initializing search", "Back to top"):
         assert chrome not in text, f"{chrome!r} is printed"
+
+
+def test_every_link_and_anchor_of_the_offline_copy_resolves(offline_site):
+    """Includes the all-pages print page, whose in-page links the PDF keeps."""
+    from aiguide.linkcheck import check_site
+
+    problems, _ = check_site(offline_site)
+    assert not problems, "\n".join(map(str, problems[:30]))
 
 
 def test_print_page_anchor_fix_renames_only_dangling_targets():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, chromium_path
 
 
 def print_page_of(site: Path) -> Path:
