@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import shutil
 import statistics
@@ -19,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aiguide import store  # noqa: E402
-from aiguide.render import render  # noqa: E402
-from aiguide.spec import find_figures  # noqa: E402
+from aiguide import store
+from aiguide.render import render
+from aiguide.spec import find_figures
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
@@ -35,24 +36,72 @@ def mkdocs(config: Path, out: Path) -> float:
                  config.parent)
 
 
-def median_build(config: Path, runs: int) -> float:
+def median_build(config: Path, runs: int, *, cold_notebooks: bool = False) -> float:
+    """Median wall time of ``runs`` builds of ``config``.
+
+    Notebooks are converted once and cached by content hash (mkdocs-jupyter's cache); a
+    cold run gets an empty cache each time, a warm one reuses a cache filled beforehand.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        return statistics.median(mkdocs(config, Path(tmp) / f"s{i}") for i in range(runs))
+        warm = with_cache_dir(config, Path(tmp) / "cache-warm")
+        if not cold_notebooks:
+            mkdocs(warm, Path(tmp) / "prime")
+        times = []
+        for i in range(runs):
+            run_config = with_cache_dir(config, Path(tmp) / f"cache-cold-{i}") if cold_notebooks else warm
+            times.append(mkdocs(run_config, Path(tmp) / f"s{i}"))
+        return statistics.median(times)
 
 
-def stripped_copy(tmp: Path) -> Path:
-    """The same Markdown with figure fences removed and notebooks excluded."""
-    shutil.copytree(ROOT / "docs", tmp / "docs", ignore=shutil.ignore_patterns("*.ipynb"))
-    for page in (tmp / "docs").rglob("*.md"):
-        text = page.read_text(encoding="utf-8")
-        page.write_text(re.sub(r"^```figure\n.*?^```\n", "", text, flags=re.S | re.M), encoding="utf-8")
+def with_cache_dir(config: Path, cache: Path) -> Path:
+    """A copy of ``config`` next to it whose notebook cache lives in ``cache``."""
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("  - mkdocs-jupyter:\n", f"  - mkdocs-jupyter:\n      cache_dir: {cache}\n", 1)
+    out = config.with_name(f"mkdocs-{cache.name}.yml")
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def variant(tmp: Path, *, figures: bool, hooks: bool, notebooks: bool) -> Path:
+    """The site's own Markdown and config with figures, hooks or notebooks taken out."""
+    shutil.copytree(ROOT / "docs", tmp / "docs",
+                    ignore=None if notebooks else shutil.ignore_patterns("*.ipynb"))
+    if not figures:
+        for page in (tmp / "docs").rglob("*.md"):
+            text = page.read_text(encoding="utf-8")
+            page.write_text(re.sub(r"^```figure\n.*?^```\n", "", text, flags=re.DOTALL | re.MULTILINE),
+                            encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"  - Notebooks:\n(      - .*\n)+", "", config)
-    config = re.sub(r"  - mkdocs-jupyter:\n(      .*\n)+", "", config)
-    config = config.replace("  - hooks/figures.py\n", "")
+    if not notebooks:
+        config = re.sub(r"      - [^\n]*\.ipynb\n", "", config)
+        config = re.sub(r"  - [^\n]*:\n(?!      )", "", config)  # a nav section left empty
+        config = re.sub(r"  - mkdocs-jupyter:\n(      .*\n)+", "", config)
+    if not hooks:
+        config = re.sub(r"\nhooks:\n(  - .*\n)+", "\n", config)
     config = config.replace("hooks/", f"{ROOT}/hooks/").replace("custom_dir: overrides", f"custom_dir: {ROOT}/overrides")
     (tmp / "mkdocs.yml").write_text(config, encoding="utf-8")
     return tmp / "mkdocs.yml"
+
+
+def build_costs(runs: int) -> dict[str, float]:
+    """The whole build against the same Markdown without our figures, hooks and notebooks."""
+    notebooks = len(list((ROOT / "docs").rglob("*.ipynb")))
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = median_build(variant(Path(tmp) / "plain", figures=False, hooks=False, notebooks=False), runs)
+        hooked = median_build(variant(Path(tmp) / "hooked", figures=True, hooks=True, notebooks=False), runs)
+        full = variant(Path(tmp) / "full", figures=True, hooks=True, notebooks=True)
+        warm = median_build(full, runs)
+        cold = median_build(full, runs, cold_notebooks=True)
+    return {
+        "plain_s": round(plain, 2), "with_figures_and_hooks_s": round(hooked, 2),
+        "full_warm_s": round(warm, 2), "full_cold_s": round(cold, 2),
+        "ratio_full_cold_to_plain": round(cold / plain, 2),
+        "ratio_full_warm_to_plain": round(warm / plain, 2),
+        "hooks_and_figures_pct": round(100 * (hooked - plain) / plain, 1),
+        "notebooks": notebooks,
+        "per_notebook_cold_s": round((cold - hooked) / max(notebooks, 1), 2),
+        "per_notebook_warm_s": round((warm - hooked) / max(notebooks, 1), 2),
+    }
 
 
 def figure_costs() -> dict[str, dict[str, float]]:
@@ -106,7 +155,7 @@ def page_weights(site: Path) -> dict[str, dict[str, int]]:
     weights = {}
     for page in sorted(site.rglob("index.html")):
         html = page.read_bytes()
-        figures = re.findall(rb'<figure class="aig-figure.*?</figure>', html, re.S)
+        figures = re.findall(rb'<figure class="aig-figure.*?</figure>', html, re.DOTALL)
         assets = re.findall(rb'<(?:link[^>]+href|script[^>]+src)="([^"]+\.(?:css|js))"', html)
         asset_bytes = [(page.parent / a.decode()).resolve().read_bytes() for a in assets if not a.startswith(b"http")]
         weights[str(page.relative_to(site))] = {
@@ -126,12 +175,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100,500,1000")
     args = parser.parse_args()
-    results: dict = {}
-    full = median_build(ROOT / "mkdocs.yml", args.runs)
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = median_build(stripped_copy(Path(tmp)), args.runs)
-    results["build"] = {"full_s": round(full, 2), "stripped_s": round(plain, 2), "ratio": round(full / plain, 2)}
-    print(f"build: full {full:.2f} s, without figures and notebooks {plain:.2f} s, ratio {full / plain:.2f}")
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    results["build"] = b = build_costs(args.runs)
+    print(f"build (median of {args.runs}): plain Markdown {b['plain_s']} s · with figures and hooks "
+          f"{b['with_figures_and_hooks_s']} s (+{b['hooks_and_figures_pct']}%, target ≤ 5%) · "
+          f"full {b['full_cold_s']} s with {b['notebooks']} notebooks converted, {b['full_warm_s']} s cached")
+    print(f"  ratio full/plain: {b['ratio_full_cold_to_plain']} cold, {b['ratio_full_warm_to_plain']} cached · "
+          f"per notebook {b['per_notebook_cold_s']} s converted, {b['per_notebook_warm_s']} s unchanged "
+          "(target ≤ 0.3 s)")
     results["figures"] = figure_costs()
     for kind, cost in results["figures"].items():
         print(f"figure {kind:16} render {cost['render_ms']:6.2f} ms  load {cost['load_ms']:.2f} ms")
@@ -146,6 +197,11 @@ def main() -> int:
     results["scaling_ms_per_page"] = scaling([int(s) for s in args.sizes.split(",")])
     for size, ms in results["scaling_ms_per_page"].items():
         print(f"scaling: {size:5} pages  {ms:7.1f} ms/page")
+    sizes = sorted(results["scaling_ms_per_page"])
+    if len(sizes) > 1:
+        growth = results["scaling_ms_per_page"][sizes[-1]] / results["scaling_ms_per_page"][sizes[0]]
+        results["scaling_growth"] = round(growth, 2)
+        print(f"scaling: ms/page at {sizes[-1]} pages is {growth:.2f}× that at {sizes[0]} (target ≤ 1.5×)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print(f"written {args.out}")
