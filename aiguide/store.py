@@ -8,11 +8,14 @@ one line) so that diffs stay readable, and only when their content changed, so t
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "figures"
+# AIGUIDE_DATA_DIR points the build and `python -m aiguide figures` at another store (the
+# tests use it to try a contributor's new page without touching the committed data).
+DATA_DIR = Path(os.environ.get("AIGUIDE_DATA_DIR") or Path(__file__).resolve().parent.parent / "data" / "figures")
 
 # Floats are stored with 6 significant digits: far below what a figure can show and far
 # above the tolerance that `--check` uses, so reruns on another machine do not churn.
