@@ -43,3 +43,26 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if result.returncode != 0:
         pytest.fail(f"offline build failed:\n{result.stderr[-4000:]}", pytrace=False)
     return site
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, launched once per session through Playwright's sync API.
+
+    One Playwright for the whole session: the sync API cannot start a second instance
+    while another is running, so every browser test and the PDF test share this one.
+    """
+    from tests.browser import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    if not path:
+        message = "Chromium is not installed (make test installs it with apt-get)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -8,30 +8,13 @@ in CI (CI=true) a missing browser is a failure.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 
 import pytest
 
-from tests.browser import AXE, CHROMIUM_ARGS, chromium_path, content_pages, serve
+from tests.browser import AXE, content_pages, serve
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    path = chromium_path()
-    if not path:
-        message = "Chromium is not installed (make test installs it with apt-get)"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +80,7 @@ def test_search_finds_the_right_page(browser, site_url, query, expected_page):
 def test_figures_have_text_alternatives_and_keyboard_targets(browser, site_url):
     context, page, _ = open_page(browser, site_url + "contributing/figures/")
     figures = page.query_selector_all("figure.aig-figure")
-    assert len(figures) == 7
+    assert len(figures) == 8
     for figure in figures:
         box = figure.bounding_box()
         assert box and box["width"] > 200 and box["height"] > 50

@@ -8,23 +8,20 @@ import re
 import pytest
 
 from aiguide.printpage import fix_anchor_targets
-from tests.browser import chromium_path
 from tests.test_metadata import content_pages
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
-def printed(offline_site, tmp_path_factory):
+def printed(offline_site, browser, tmp_path_factory):
     """(pypdf reader, whole text with spaces normalised) of the guide printed by Chromium."""
-    if not chromium_path():
-        pytest.skip("Chromium is not installed (make test installs it)")
     from pypdf import PdfReader
 
     from tools.pdf import print_pdf
 
     out = tmp_path_factory.mktemp("pdf") / "ai-guide.pdf"
-    blocked = print_pdf(offline_site, out)
+    blocked = print_pdf(offline_site, out, browser)
     assert not blocked, f"printing tried to fetch: {blocked}"
     reader = PdfReader(out)
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)

@@ -25,25 +25,35 @@ def print_page_of(site: Path) -> Path:
     raise SystemExit(f"{site}: no print page (print_page.html): build the site first (`make build`)")
 
 
-def print_pdf(site: Path, out: Path) -> list[str]:
-    """Write ``out`` and return the requests that were blocked (none expected)."""
-    from playwright.sync_api import sync_playwright
+def print_pdf(site: Path, out: Path, browser=None) -> list[str]:
+    """Write ``out`` and return the requests that were blocked (none expected).
+
+    ``browser`` is a running Playwright Chromium (the tests share theirs); without one,
+    Chromium is launched for this call.
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            try:
+                return print_pdf(site, out, chromium)
+            finally:
+                chromium.close()
 
     blocked: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
-                      else (blocked.append(route.request.url), route.abort()))
-        page = context.new_page()
-        page.goto(print_page_of(site).as_uri(), wait_until="load")
-        page.wait_for_selector("section.print-page", state="attached")
-        page.emulate_media(media="print", color_scheme="light")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # Page size, margins and page numbers come from the print page's own @page CSS.
-        page.pdf(path=str(out), prefer_css_page_size=True, print_background=True, outline=True,
-                 tagged=True)
-        browser.close()
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                  else (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.goto(print_page_of(site).as_uri(), wait_until="load")
+    page.wait_for_selector("section.print-page", state="attached")
+    page.emulate_media(media="print", color_scheme="light")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Page size, margins and page numbers come from the print page's own @page CSS.
+    page.pdf(path=str(out), prefer_css_page_size=True, print_background=True, outline=True,
+             tagged=True)
+    context.close()
     return blocked
 
 
