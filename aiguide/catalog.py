@@ -34,5 +34,6 @@ KIND_MODELS: dict[str, tuple[str, ...]] = {
     "attention-heads": ("minilm", "smollm2"),
     "similarity": ("minilm",),
     "next-token": ("smollm2",),
+    "decoding-explorer": ("smollm2",),
     "generation": ("smollm2",),
 }

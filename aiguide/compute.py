@@ -19,6 +19,12 @@ from aiguide.spec import FigureError, Spec
 # Bump when a computation changes meaning: every record made by an older version is stale.
 COMPUTE_VERSION = "1"
 
+# A decoding explorer carries this many top tokens exactly and summarises the rest of the
+# vocabulary in groups by rank: the group starting at rank r holds r // 100 tokens, so
+# groups are small where single tokens still matter and large deep in the tail.
+EXPLORER_CANDIDATES = 300
+EXPLORER_GROUP_DIVISOR = 100
+
 
 def compute_record(spec: Spec) -> dict[str, Any]:
     """The full record for a spec: data plus the provenance a reader can check."""
@@ -112,6 +118,17 @@ def compute_similarity(params: dict[str, Any]) -> tuple[dict, list[str]]:
     }, [model]
 
 
+def _prompt_fields(params: dict[str, Any], text: str, prompt_tokens: list[dict]) -> dict[str, Any]:
+    """The part of a next-token record that says which model saw which prompt."""
+    model = params["model"]
+    return {"model": model, "model_label": MODELS[model].label, "prompt": text,
+            "prompt_tokens": prompt_tokens, "chat": params["chat"]}
+
+
+def _candidates(model: str, ids: np.ndarray, logits: np.ndarray) -> list[dict[str, Any]]:
+    return [{"id": int(i), "text": token_text(model, int(i)), "logit": float(logits[i])} for i in ids]
+
+
 def compute_next_token(params: dict[str, Any]) -> tuple[dict, list[str]]:
     model = params["model"]
     text, prompt_tokens = _prompt(params)
@@ -126,15 +143,8 @@ def compute_next_token(params: dict[str, Any]) -> tuple[dict, list[str]]:
         entropy[label] = entropy_bits(p)
         lse[label] = log_z
     return {
-        "model": model,
-        "model_label": MODELS[model].label,
-        "prompt": text,
-        "prompt_tokens": prompt_tokens,
-        "chat": params["chat"],
-        "candidates": [
-            {"id": int(i), "text": token_text(model, int(i)), "logit": float(logits[i])}
-            for i in order
-        ],
+        **_prompt_fields(params, text, prompt_tokens),
+        "candidates": _candidates(model, order, logits),
         "temperatures": params["temperatures"],
         "top_k_shown": params["top_k"],
         "top_p": params["top_p"],
@@ -142,6 +152,24 @@ def compute_next_token(params: dict[str, Any]) -> tuple[dict, list[str]]:
         "top_p_cut": cuts,
         "entropy": entropy,
         "logsumexp": lse,
+    }, [model]
+
+
+def compute_decoding_explorer(params: dict[str, Any]) -> tuple[dict, list[str]]:
+    model = params["model"]
+    text, prompt_tokens = _prompt(params)
+    logits = _load(model).next_token_logits([t["id"] for t in prompt_tokens]).astype(np.float64)
+    order = np.argsort(-logits, kind="stable")  # [vocab], most likely first
+    top = order[:EXPLORER_CANDIDATES]
+    return {
+        **_prompt_fields(params, text, prompt_tokens),
+        "vocab_size": len(logits),
+        "candidates": _candidates(model, top, logits),
+        "tail": tail_groups(logits[order[EXPLORER_CANDIDATES:]], start=EXPLORER_CANDIDATES),
+        "temperature": params["temperature"],
+        "top_k": params["top_k"],
+        "top_p": params["top_p"],
+        "bars": params["bars"],
     }, [model]
 
 
@@ -177,6 +205,7 @@ _KINDS: dict[str, Callable[[dict[str, Any]], tuple[dict, list[str]]]] = {
     "attention-heads": compute_attention_heads,
     "similarity": compute_similarity,
     "next-token": compute_next_token,
+    "decoding-explorer": compute_decoding_explorer,
     "generation": compute_generation,
     "positions": compute_positions,
 }
@@ -197,6 +226,46 @@ def nucleus_size(probs: np.ndarray, top_p: float) -> int:
     """How many tokens top-p keeps: the smallest top set whose mass reaches ``top_p``."""
     cumulative = np.cumsum(np.sort(probs)[::-1])
     return int(min(np.searchsorted(cumulative, top_p) + 1, len(probs)))
+
+
+def sampling_distribution(
+    logits: np.ndarray, temperature: float, top_k: int, top_p: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a sampler draws from: softmax(logits / T), then top-k (0 keeps all), then
+    top-p on the rescaled top-k survivors, rescaled again.
+
+    Returns the probabilities over the whole vocabulary (zero where cut) and the kept
+    token ids, most likely first. This is the order the decoding explorer uses.
+    """
+    probs, _ = softmax_with_temperature(logits, temperature)
+    kept = np.argsort(-probs, kind="stable")
+    if top_k:
+        kept = kept[:top_k]
+    if top_p < 1:
+        kept = kept[: nucleus_size(probs[kept] / probs[kept].sum(), top_p)]
+    out = np.zeros_like(probs)
+    out[kept] = probs[kept] / probs[kept].sum()
+    return out, kept
+
+
+def tail_groups(
+    sorted_logits: np.ndarray, start: int, divisor: int = EXPLORER_GROUP_DIVISOR
+) -> dict[str, list]:
+    """Summarise logits sorted from high to low, the first being rank ``start``.
+
+    Each group stores its size and its log-mean-exp, which keeps the group's total weight
+    exact at temperature 1; at other temperatures the error grows with the spread of its
+    logits, which is why groups stay small near the top of the ranking.
+    """
+    logits, counts = [], []
+    i = 0
+    while i < len(sorted_logits):
+        group = sorted_logits[i : i + max(1, (start + i) // divisor)]
+        high = group[0]
+        logits.append(float(high + np.log(np.exp(group - high).mean())))
+        counts.append(len(group))
+        i += len(group)
+    return {"logits": logits, "counts": counts}
 
 
 def entropy_bits(probs: np.ndarray) -> float:

@@ -13,6 +13,8 @@ host (Zensical, for instance) can register the same function in its own config::
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -22,25 +24,39 @@ from aiguide.pages import shown_path
 from aiguide.spec import FIX_DATA, FigureError, Spec, parse_spec
 
 
+# Rendered HTML by (fence body, digest of the record file). It outlives one build, so
+# `mkdocs serve` re-renders only figures whose spec, caption or data changed.
+_rendered: dict[tuple[str, str], str] = {}
+
+
 class FigureLibrary:
     """The stored records a build reads, each loaded from disk at most once."""
 
     def __init__(self, data_dir: Path = store.DATA_DIR):
         self.data_dir = data_dir
-        self._records: dict[str, dict[str, Any]] = {}
+        self._records: dict[str, tuple[dict[str, Any], str]] = {}
 
-    def record_for(self, spec: Spec) -> dict[str, Any]:
+    def _load(self, spec: Spec) -> tuple[dict[str, Any], str]:
+        """The record and a digest of its file's bytes (the render cache's data key)."""
         if spec.key not in self._records:
-            record = store.read_record(spec.key, self.data_dir)
-            if record is None:
+            path = store.record_path(spec.key, self.data_dir)
+            if not path.exists():
                 raise FigureError(
                     f"no data for this {spec.kind} figure (expected {shown_path(self.data_dir)}"
                     f"/{spec.key}.json)",
                     line=1,
                     fix=f"run `{FIX_DATA}` to compute it from the real model, then commit the file",
                 )
-            self._records[spec.key] = record
+            raw = path.read_bytes()
+            digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+            self._records[spec.key] = (json.loads(raw), digest)
         return self._records[spec.key]
+
+    def record_for(self, spec: Spec) -> dict[str, Any]:
+        return self._load(spec)[0]
+
+    def digest_for(self, spec: Spec) -> str:
+        return self._load(spec)[1]
 
 
 def check_figure(source: str, library: FigureLibrary) -> Spec:
@@ -53,7 +69,10 @@ def check_figure(source: str, library: FigureLibrary) -> Spec:
 def render_figure(source: str, library: FigureLibrary) -> str:
     """Render one fence body. Raises :class:`FigureError` (line relative to the fence)."""
     spec = parse_spec(source)
-    return renderers.render(library.record_for(spec), caption=spec.caption)
+    cache_key = (source, library.digest_for(spec))
+    if cache_key not in _rendered:
+        _rendered[cache_key] = renderers.render(library.record_for(spec), caption=spec.caption)
+    return _rendered[cache_key]
 
 
 _default_library: FigureLibrary | None = None

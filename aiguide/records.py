@@ -118,6 +118,40 @@ class NextTokenData(TypedDict):
     probs: dict[str, list[float]]
     top_p_cut: dict[str, int]
     entropy: dict[str, float]  # in bits, over the full vocabulary
+    logsumexp: dict[str, float]
+
+
+class TokenGroups(TypedDict):
+    """Neighbouring tokens by rank, in rank order: group i holds ``counts[i]`` tokens and
+    ``logits[i]`` is their log-mean-exp, so ``counts[i] * exp(logits[i])`` is their exact
+    total weight at temperature 1 (and close to it at other temperatures)."""
+
+    logits: list[float]
+    counts: list[int]
+
+
+class DecodingExplorerData(TypedDict):
+    """Everything a browser needs to redo temperature → top-k → top-p for one prompt.
+
+    ``candidates`` are the top tokens by logit (descending), carried exactly; ``tail``
+    summarises the other ``vocab_size - len(candidates)`` tokens, so that sums over the
+    whole vocabulary (the softmax normaliser, long top-p nuclei) stay close to exact.
+    ``temperature``, ``top_k`` (0 = no limit) and ``top_p`` are the settings drawn
+    before the reader moves a slider; ``bars`` is how many candidates are drawn.
+    """
+
+    model: str
+    model_label: str
+    prompt: str
+    prompt_tokens: list[Token]
+    chat: bool
+    vocab_size: int
+    candidates: list[Candidate]
+    tail: TokenGroups
+    temperature: float
+    top_k: int
+    top_p: float
+    bars: int
 
 
 class Alternative(TypedDict):

@@ -18,6 +18,7 @@ Layers and heads are numbered from 1, as readers count them. Every problem raise
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -153,9 +154,32 @@ def _temperatures(values: list) -> str | None:
     return None
 
 
+def _on_grid(low: float, high: float, step: float) -> Callable[[Any], str | None]:
+    """A value a slider can land on: ``low``, ``low + step``, ... ``high``."""
+
+    def check(value: float) -> str | None:
+        steps = (value - low) / step
+        if low - 1e-9 <= value <= high + 1e-9 and abs(steps - round(steps)) < 1e-6:
+            return None
+        return f"must be a multiple of {step:g} from {low:g} to {high:g} (a slider position)"
+
+    return check
+
+
+def _top_k_stop(value: int) -> str | None:
+    if value == 0 or value in EXPLORER_TOP_K:
+        return None
+    return f"must be 0 (no limit) or one of {', '.join(map(str, EXPLORER_TOP_K))}"
+
+
 def _even(value: int) -> str | None:
     return None if value % 2 == 0 and 2 <= value <= 256 else "must be even, 2 to 256"
 
+
+# The decoding explorer's sliders: the spec's settings must be positions they can show.
+EXPLORER_TEMPERATURE = (0.05, 2.0, 0.05)  # low, high, step
+EXPLORER_TOP_P = (0.05, 1.0, 0.05)  # 1 keeps everything
+EXPLORER_TOP_K = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)  # then 0: no limit
 
 CAPTION = Option(str, check=_max_length(400), description="what the reader should notice")
 _TEXT = Option(str, required=True, check=_max_length(200), description="the input text")
@@ -194,6 +218,17 @@ SCHEMAS: dict[str, dict[str, Option]] = {
         "top_p": Option(float, default=0.9, check=_between(0.01, 1.0)),
         "candidates": Option(int, default=50, check=_between(10, 400)),
     },
+    "decoding-explorer": {
+        "model": _MODEL,
+        "prompt": _PROMPT,
+        "chat": _CHAT,
+        "temperature": Option(float, default=0.7, check=_on_grid(*EXPLORER_TEMPERATURE),
+                              description="temperature before the reader moves a slider"),
+        "top_k": Option(int, default=0, check=_top_k_stop, description="top-k; 0 keeps all"),
+        "top_p": Option(float, default=0.9, check=_on_grid(*EXPLORER_TOP_P),
+                        description="top-p; 1 keeps all"),
+        "bars": Option(int, default=10, check=_between(3, 20), description="candidates drawn"),
+    },
     "generation": {
         "model": _MODEL,
         "prompt": _PROMPT,
@@ -231,11 +266,30 @@ def spec_hash(kind: str, params: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
-def parse_spec(source: str) -> Spec:
-    """Parse and validate one fence body; errors carry a line relative to the fence."""
+# libyaml's loader when PyYAML was built with it: several times faster on every figure.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _pure_python_error(source: str) -> yaml.YAMLError:
+    """The pure-Python loader's error for a spec libyaml rejected: its line is the useful one."""
     try:
-        raw = yaml.safe_load(source)
+        yaml.safe_load(source)
     except yaml.YAMLError as error:
+        return error
+    return yaml.YAMLError("libyaml rejected the spec")
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_spec(source: str) -> Spec:
+    """Parse and validate one fence body; errors carry a line relative to the fence.
+
+    Cached: the build checks every figure before Markdown runs and parses it again to
+    render it. Callers must not mutate the returned spec.
+    """
+    try:
+        raw = yaml.load(source, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        error = _pure_python_error(source)  # libyaml points at the end of the text instead
         mark = getattr(error, "problem_mark", None)
         raise FigureError(
             f"the figure spec is not valid YAML ({getattr(error, 'problem', error)})",

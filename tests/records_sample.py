@@ -189,6 +189,42 @@ def next_token_record(temperatures: tuple[float, ...] = (0.7, 1.0, 1.5)) -> dict
     })
 
 
+def decoding_explorer_record(temperature: float = 0.7, top_k: int = 0, top_p: float = 0.9,
+                             bars: int = 10) -> dict:
+    """A spread-out distribution over a 49,152-token vocabulary: 300 exact candidates and
+    the tail in rank groups, as ``aiguide.compute.tail_groups`` makes them."""
+    from aiguide.compute import tail_groups
+
+    rng = np.random.default_rng(6)
+    logits = np.sort(rng.normal(0, 2.5, 49152))[::-1].copy()
+    logits[:6] += [6.0, 5.8, 5.2, 5.1, 4.0, 3.0]
+    logits = np.sort(logits)[::-1]
+    texts = [" small", " town", " woman", " young", " time", " place", " company", "\n",
+             " <0xE2>", " man", " group", " person"]
+    candidates = [
+        {"id": 1000 + i, "text": texts[i] if i < len(texts) else f" word{i}",
+         "logit": float(f"{logits[i]:.6g}")}
+        for i in range(300)
+    ]
+    tail = tail_groups(logits[300:], start=300)
+    return _record("decoding-explorer", {
+        "model": "smollm2",
+        "model_label": "SmolLM2-135M-Instruct (Q4_1)",
+        "prompt": "Once upon a time, there was a",
+        "prompt_tokens": [{"id": 100 + i, "text": t, "start": 0, "end": 0}
+                          for i, t in enumerate(["Once", " upon", " a", " time", ",", " there",
+                                                 " was", " a"])],
+        "chat": False,
+        "vocab_size": 49152,
+        "candidates": candidates,
+        "tail": {"logits": [float(f"{v:.6g}") for v in tail["logits"]], "counts": tail["counts"]},
+        "temperature": temperature,
+        "top_k": top_k,
+        "top_p": top_p,
+        "bars": bars,
+    })
+
+
 def generation_record() -> dict:
     words = [" Paris", ".", " It", " is", " known", " for", " the", " Eiffel", " Tower",
              ",", "\n", "<|im_end|>"]
@@ -225,6 +261,7 @@ SAMPLES = {
     "attention-heads": heads_record,
     "similarity": similarity_record,
     "next-token": next_token_record,
+    "decoding-explorer": decoding_explorer_record,
     "generation": generation_record,
     "positions": positions_record,
 }
@@ -255,7 +292,7 @@ def poisoned(record: dict) -> dict:
         data["tokens"] = [EVIL] + data["tokens"][1:]
     elif kind == "similarity":
         data["items"][0] = EVIL
-    elif kind == "next-token":
+    elif kind in ("next-token", "decoding-explorer"):
         data["prompt"] = EVIL
         data["candidates"][0]["text"] = EVIL
     elif kind == "generation":

@@ -13,7 +13,22 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from aiguide.compute import entropy_bits, nucleus_size, softmax_with_temperature
+from aiguide import store
+from aiguide.cli import ROOT
+from aiguide.compute import (
+    entropy_bits,
+    nucleus_size,
+    sampling_distribution,
+    softmax_with_temperature,
+)
+from aiguide.render.decoding import TOLERANCE_ENTROPY, TOLERANCE_PROB, TOLERANCE_TIE, explore
+from aiguide.spec import (
+    EXPLORER_TEMPERATURE,
+    EXPLORER_TOP_K,
+    EXPLORER_TOP_P,
+    find_figures,
+    parse_spec,
+)
 
 pytestmark = pytest.mark.models
 
@@ -162,6 +177,93 @@ def test_min_p_keeps_fewer_than_top_p_at_high_temperature(logits):
     """#min-p: proposed because top-p admits a very long tail at high temperature."""
     p = probs_at(logits, 1.5)
     assert min_p_keep(p, 0.1).sum() < nucleus_size(p, 0.9)
+
+
+# -- the decoding explorer ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def explorer() -> dict:
+    """The stored data of the page's explorer: what the browser actually computes from."""
+    page = (ROOT / PAGE).read_text(encoding="utf-8")
+    specs = [parse_spec(block.source) for block in find_figures(page, PAGE)]
+    spec = next(s for s in specs if s.kind == "decoding-explorer")
+    assert spec.params["prompt"] == PROMPT and not spec.params["chat"]
+    record = store.read_record(spec.key)
+    assert record is not None, "run `make figures`"
+    return record["data"]
+
+
+def grid(low: float, high: float, step: float) -> list[float]:
+    return [round(low + i * step, 2) for i in range(round((high - low) / step) + 1)]
+
+
+@pytest.mark.parametrize("temperature, top_k, top_p", [(0.7, 0, 0.9), (1.5, 50, 0.9), (1.0, 10, 0.5)])
+def test_sampling_distribution_is_temperature_then_top_k_then_top_p(logits, temperature, top_k, top_p):
+    """#top-p: the explorer's order, built from the page's own top-k and nucleus steps."""
+    probs, kept = sampling_distribution(logits, temperature, top_k, top_p)
+    p_t = probs_at(logits, temperature)
+    after_k = top_k_filter(p_t, top_k) if top_k else p_t  # top_k 0 keeps every token
+    size = nucleus_size(after_k, top_p)
+    assert len(kept) == size and set(kept) == set(np.argsort(-after_k)[:size])
+    assert probs.sum() == pytest.approx(1.0) and np.count_nonzero(probs) == size
+    assert probs[kept[0]] / probs[kept[1]] == pytest.approx(after_k[kept[0]] / after_k[kept[1]])
+
+
+def test_explorer_matches_all_logits_at_every_slider_position(logits, explorer):
+    """#top-p: the explorer, computed from 300 logits and a summarised tail, agrees with
+    the whole vocabulary within the tolerance its note states, at every slider position.
+
+    A top-p cut can land on a near-tie, where the stored logits' rounding tips one token
+    in or out; that is allowed only within TOLERANCE_TIE, and the numbers are then
+    compared for the kept set the explorer chose.
+    """
+    ranked = np.sort(logits)[::-1]  # [vocab], as the explorer ranks them
+    assert np.allclose([c["logit"] for c in explorer["candidates"]], ranked[:300], atol=1e-4)
+    bars = explorer["bars"]
+    failures, ties, checked = [], 0, 0
+    for t in grid(*EXPLORER_TEMPERATURE):
+        full = probs_at(ranked, t)
+        for k in [*EXPLORER_TOP_K, 0]:
+            q = full[: k or None] / full[: k or None].sum()  # after top-k, rescaled
+            running = np.cumsum(q)
+            for p in grid(*EXPLORER_TOP_P):
+                got = explore(explorer, t, k, p)
+                exact = len(q) if p >= 1 else int(min(np.searchsorted(running, p) + 1, len(q)))
+                checked += 1
+                if got.kept != exact:
+                    ties += 1
+                    margin = abs(running[min(got.kept, exact) - 1] - p)
+                    if abs(got.kept - exact) > 1 or margin > TOLERANCE_TIE:
+                        failures.append(f"T={t} k={k} p={p}: kept {got.kept}, exactly {exact}")
+                        continue
+                n = got.kept
+                final = q[:n] / q[:n].sum()
+                shown = np.zeros(bars)
+                shown[: min(n, bars)] = final[:bars]
+                errors = {
+                    "probability": np.abs(np.array(got.probs) - shown).max(),
+                    "mass": abs(got.mass - full[:n].sum()),
+                    "entropy": abs(got.entropy - entropy_bits(final)),
+                }
+                limits = {"probability": TOLERANCE_PROB, "mass": TOLERANCE_PROB,
+                          "entropy": TOLERANCE_ENTROPY}
+                failures += [f"T={t} k={k} p={p}: {name} off by {errors[name]:.2g}"
+                             for name in errors if errors[name] > limits[name]]
+    assert checked == 40 * 12 * 20
+    assert not failures, "\n".join(failures[:20])
+    assert ties < checked // 100, f"{ties} near-ties is too many to be rounding"
+
+
+def test_explorer_static_figure_matches_the_exact_computation(logits, explorer):
+    """#top-p: the no-script figure at the spec's settings, against all logits."""
+    t, k, p = explorer["temperature"], explorer["top_k"], explorer["top_p"]
+    probs, kept = sampling_distribution(logits, t, k, p)
+    got = explore(explorer, t, k, p)
+    assert got.kept == len(kept)
+    assert got.entropy == pytest.approx(entropy_bits(probs), abs=TOLERANCE_ENTROPY)
+    top = np.argsort(-logits, kind="stable")[: explorer["bars"]]
+    assert np.allclose(got.probs, probs[top], atol=TOLERANCE_PROB)
 
 
 # -- penalties ------------------------------------------------------------------------------

@@ -54,6 +54,16 @@ def test_defaults_are_filled_and_the_key_ignores_the_caption():
     ("kind: attention\nmodel: smollm2\ntext: hi\nhead: 10", 4, "head 10 is out of range", "1 to 9"),
     ("kind: next-token\nmodel: smollm2\nprompt: hi\ntop_p: 1.5", 4, "must be between", "top_p"),
     ("kind: positions\ndims: 7", 2, "must be even", "dims"),
+    ("kind: decoding-explorer\nmodel: smollm2\nprompt: hi\ntemperature: 0.33", 4,
+     "must be a multiple of 0.05 from 0.05 to 2 (a slider position)", "temperature"),
+    ("kind: decoding-explorer\nmodel: smollm2\nprompt: hi\ntemperature: 0", 4,
+     "a slider position", "temperature"),
+    ("kind: decoding-explorer\nmodel: smollm2\nprompt: hi\ntop_k: 7", 4,
+     "must be 0 (no limit) or one of 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000", "top_k"),
+    ("kind: decoding-explorer\nmodel: smollm2\nprompt: hi\ntop_p: 0.93", 4,
+     "multiple of 0.05 from 0.05 to 1", "top_p"),
+    ("kind: decoding-explorer\nmodel: smollm2\nprompt: hi\nbars: 40", 4, "between 3 and 20", "bars"),
+    ("kind: decoding-explorer\nmodel: minilm\nprompt: hi", 2, "a model that cannot draw", "smollm2"),
     ("kind: tokens\ntext: hi\nchat: yes please", 3, "must be bool", "chat"),
 ])
 def test_bad_specs_fail_with_line_message_and_fix(source, line, message, fix):
@@ -64,6 +74,16 @@ def test_bad_specs_fail_with_line_message_and_fix(source, line, message, fix):
     assert message in located.message
     assert fix in located.fix
     assert str(located).startswith(f"docs/page.md:{10 + line}: ")
+
+
+def test_decoding_explorer_defaults_are_slider_positions():
+    spec = parse_spec("kind: decoding-explorer\nmodel: smollm2\nprompt: Once upon a time")
+    assert spec.params == {"model": "smollm2", "prompt": "Once upon a time", "chat": False,
+                           "temperature": 0.7, "top_k": 0, "top_p": 0.9, "bars": 10}
+    edges = parse_spec("kind: decoding-explorer\nmodel: smollm2\nprompt: hi\n"
+                       "temperature: 2\ntop_k: 1000\ntop_p: 1\nbars: 20")
+    assert (edges.params["temperature"], edges.params["top_p"]) == (2.0, 1.0)
+    assert edges.key.startswith("decoding-explorer-")
 
 
 def test_missing_data_names_the_command_that_makes_it(tmp_path):

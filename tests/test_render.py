@@ -7,6 +7,7 @@ import doctest
 import gzip
 import itertools
 import json
+import math
 import re
 from html.parser import HTMLParser
 
@@ -14,11 +15,13 @@ import pytest
 
 from aiguide import render as renderers
 from aiguide.render import KINDS, RenderError, html, render
+from aiguide.render.decoding import TOLERANCE_ENTROPY, TOLERANCE_PROB, TOLERANCE_TIE, explore
 from aiguide.spec import FigureError
 from tests.records_sample import (
     EVIL,
     SAMPLES,
     attention_record,
+    decoding_explorer_record,
     generation_record,
     heads_record,
     model_names,
@@ -180,7 +183,7 @@ def test_focusable_things_are_rows_or_chips_never_cells(kind):
 
 
 @pytest.mark.parametrize(
-    "kind", ["attention", "attention-heads", "next-token", "positions"]
+    "kind", ["attention", "attention-heads", "next-token", "decoding-explorer", "positions"]
 )
 def test_numbers_are_in_a_details_table(kind):
     out = rendered(kind)
@@ -425,6 +428,126 @@ def test_next_token_missing_temperature_is_a_render_error():
     del record["data"]["probs"]["1.0"]
     with pytest.raises(RenderError, match="temperature 1.0"):
         render(record)
+
+
+# -- decoding explorer -------------------------------------------------------------------
+
+
+def explorer_data_of(out: str) -> dict:
+    """The JSON figures.js reads, as a browser decodes the attribute."""
+    controls = Parsed(out).having(class_="aig-controls")
+    assert len(controls) == 1
+    return json.loads(controls[0]["data-explorer"])
+
+
+def test_explorer_static_bars_are_the_spec_settings():
+    """Without JavaScript the figure is the bar chart at the spec's settings."""
+    record = decoding_explorer_record(temperature=0.7, top_k=0, top_p=0.9)
+    out = render(record)
+    now = explore(record["data"], 0.7, 0, 0.9)
+    assert now.kept == 4  # the sample's cut falls among the bars
+    nums = re.findall(r'<span class="aig-num">([^<]*)</span>', out.split('data-aig="bars"')[1])
+    assert nums == [html.esc(html.pct(p)) for p in now.probs]
+    assert out.count('<li class="aig-hover aig-out"') == 10 - 4
+    assert '<li class="aig-cut" data-aig="cut">the sampler keeps the 4 above</li>' in out
+    assert out.index('data-aig="cut"') > out.index("·</span>young")  # after the 4th bar
+    status = out.split('<p class="aig-status"')[1].split("</p>")[0]
+    assert "Temperature 0.7, top-k all, top-p 0.9</span>: keeps" in status
+    assert f'<strong data-aig="kept">{now.kept}</strong> of 49,152 tokens' in status
+    assert f'<strong data-aig="entropy">{html.fixed(now.entropy, 2)}</strong> bits' in status
+
+
+def test_explorer_cut_line_is_hidden_when_every_bar_is_kept():
+    out = render(decoding_explorer_record(temperature=1.5, top_k=0, top_p=0.9))
+    assert '<li hidden class="aig-cut" data-aig="cut">' in out
+    assert "aig-out" not in out
+
+
+def test_explorer_controls_are_labelled_and_hidden_until_the_script_runs():
+    out = rendered("decoding-explorer")
+    page = Parsed(out)
+    controls = page.having(class_="aig-controls")[0]
+    assert controls["role"] == "group" and controls["aria-label"] == "Decoding settings"
+    assert "hidden" in controls and controls["data-explorer"].startswith('{"bars"')
+    inputs = [a for t, a in page.tags if t == "input"]
+    labels = {a["for"] for t, a in page.tags if t == "label"}
+    outputs = {a["for"] for t, a in page.tags if t == "output"}
+    assert [a["data-aig"] for a in inputs] == ["temperature", "top-k", "top-p"]
+    for attrs in inputs:
+        assert attrs["type"] == "range" and attrs["id"] in labels and attrs["id"] in outputs
+        assert attrs["id"].startswith("fig-decoding-explorer-0123456789ab-")
+    top_k = inputs[1]
+    stops = top_k["data-stops"].split()
+    assert stops[-1] == "0" and stops[int(top_k["value"])] == "0"
+    assert top_k["aria-valuetext"] == "all"
+    status = page.having(class_="aig-status")[0]
+    assert status["aria-live"] == "polite" and status["role"] == "status"
+
+
+def test_explorer_data_for_the_script_is_numbers_only():
+    record = decoding_explorer_record()
+    out = render(record)
+    data = explorer_data_of(out)
+    assert data["logits"] == [c["logit"] for c in record["data"]["candidates"]]
+    assert data["tail_counts"] == record["data"]["tail"]["counts"]
+    assert len(data["logits"]) + sum(data["tail_counts"]) == data["vocab_size"] == 49152
+    attribute = out.split('data-explorer="', 1)[1].split('"', 1)[0]
+    assert attribute.startswith("{&#34;bars&#34;:10,")  # quotes escaped, so it stays one value
+
+
+def test_explorer_hostile_token_text_stays_inert():
+    hostile = "</script><script>alert(1)</script>"
+    record = decoding_explorer_record()
+    record["data"]["prompt"] = hostile
+    for cand in record["data"]["candidates"][:12]:
+        cand["text"] = hostile
+    out = render(record, caption=hostile)
+    page = Parsed(out)
+    assert "script" not in {tag for tag, _ in page.tags} and "<script" not in out
+    assert "alert" not in json.dumps(explorer_data_of(out))  # the data carries no text
+    assert hostile in "".join(page.text)  # readers see it as text
+    # and were text ever carried, the attribute would hold it as a plain string
+    carried = {"text": hostile, "quotes": "\"'&"}
+    parsed = Parsed('<p data-x="' + html.data_json(carried) + '"></p>')
+    assert [tag for tag, _ in parsed.tags] == ["p"]
+    assert json.loads(parsed.tags[0][1]["data-x"]) == carried
+
+
+def test_explorer_rejects_a_tail_that_does_not_fill_the_vocabulary():
+    record = decoding_explorer_record()
+    record["data"]["tail"]["counts"][-1] -= 1
+    with pytest.raises(RenderError, match="vocabulary size"):
+        render(record)
+
+
+@pytest.mark.parametrize("temperature, top_k, top_p", [
+    (0.7, 0, 0.9), (0.05, 0, 0.5), (2.0, 0, 1.0), (1.5, 20, 0.9), (1.0, 1000, 0.95),
+])
+def test_explorer_arithmetic_is_a_sampling_distribution(temperature, top_k, top_p):
+    data = decoding_explorer_record()["data"]
+    now = explore(data, temperature, top_k, top_p)
+    assert 1 <= now.kept <= (top_k or 49152)
+    assert 0 < now.mass <= 1 + 1e-12 and (top_p < 1 or top_k or now.mass == pytest.approx(1))
+    assert sorted(now.probs, reverse=True) == now.probs  # rank order, cut ones at 0
+    assert sum(now.probs) <= 1 + 1e-12 and 0 <= now.entropy <= math.log2(now.kept) + 1e-9
+
+
+def test_explorer_edge_settings():
+    data = decoding_explorer_record()["data"]
+    greedy = explore(data, 1.0, 1, 0.9)
+    assert (greedy.kept, greedy.probs[0], greedy.entropy) == (1, 1.0, 0.0)
+    everything = explore(data, 1.0, 0, 1.0)
+    assert everything.kept == 49152 and everything.mass == pytest.approx(1.0)
+    # top-k then top-p: the nucleus of the top-k survivors, never larger than k
+    assert explore(data, 2.0, 50, 0.9).kept <= 50 < explore(data, 2.0, 0, 0.9).kept
+
+
+def test_explorer_note_states_the_order_and_the_tested_tolerance():
+    note = rendered("decoding-explorer").split('<p class="aig-note">')[-1].split("</p>")[0]
+    assert note.startswith("Order: temperature, then top-k, then top-p")
+    assert f"within {TOLERANCE_PROB * 100:g} percentage points" in note
+    assert f"entropy within {TOLERANCE_ENTROPY:g} bits" in note
+    assert f"within {TOLERANCE_TIE * 100:g} points of top-p" in note
 
 
 # -- generation ------------------------------------------------------------------------

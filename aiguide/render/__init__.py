@@ -2,7 +2,9 @@
 
 Each renderer reads only ``record["data"]`` (shapes in :mod:`aiguide.records`) and the
 record key (for a stable element id), and returns one ``<figure>`` with inline HTML/SVG:
-no scripts, no external requests. The styles live in ``docs/assets/stylesheets/figures.css``.
+no scripts, no external requests. The decoding explorer also carries its numbers in a
+``data-explorer`` attribute for ``docs/assets/javascripts/figures.js``; without the script
+it is still a complete figure. The styles live in ``docs/assets/stylesheets/figures.css``.
 
 Example: a record with ``"key": "tokens-3f9a0c1b2d4e"`` renders as
 ``<figure class="aig-figure aig-tokens" id="fig-tokens-3f9a0c1b2d4e">…</figure>``.
@@ -13,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aiguide.render import attention, generation, next_token, positions, similarity, tokens
+from aiguide.render import (
+    attention,
+    decoding,
+    generation,
+    next_token,
+    positions,
+    similarity,
+    tokens,
+)
 from aiguide.render.html import RenderError
 
 Renderer = Callable[..., str]
@@ -24,6 +34,7 @@ _RENDERERS: dict[str, Renderer] = {
     "attention-heads": attention.render_heads,
     "similarity": similarity.render,
     "next-token": next_token.render,
+    "decoding-explorer": decoding.render,
     "generation": generation.render,
     "positions": positions.render,
 }

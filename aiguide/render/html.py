@@ -20,6 +20,7 @@ CSS class conventions (styled in ``docs/assets/stylesheets/figures.css``):
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -222,6 +223,18 @@ def figure(
         f'<span class="aig-credit">{esc(credit)}</span></figcaption>'
         "</figure>"
     )
+
+
+def data_json(value: object) -> str:
+    """JSON for a ``data-*`` attribute that ``figures.js`` reads, HTML-escaped.
+
+    An attribute, not a ``<script type="application/json">``: Material's instant
+    navigation re-creates every inline script in the new page without its ``type`` and
+    runs it as JavaScript. Inline either way, because ``fetch()`` fails from file://.
+    >>> data_json({"t": "</script>"})
+    '{&#34;t&#34;:&#34;&lt;/script&gt;&#34;}'
+    """
+    return esc(json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False))
 
 
 def scroll(content: str, label: str) -> str:

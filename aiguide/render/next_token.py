@@ -4,7 +4,7 @@ with the top-p cut and the entropy of the whole distribution.
 
 from __future__ import annotations
 
-from aiguide.records import Candidate, NextTokenData
+from aiguide.records import Candidate, DecodingExplorerData, NextTokenData
 from aiguide.render.html import (
     RenderError,
     bar,
@@ -40,7 +40,7 @@ def render(data: NextTokenData, *, key: str, caption: str | None) -> str:
             f"{fixed(data['entropy'][k], 2)} bits. The numbers are in the table below."
         )
     body = (
-        _prompt(data)
+        prompt_html(data)
         + f'<div class="aig-panels">{panels}</div>'
         + details(scroll(_numbers(shown, data, temps), "Next-token probabilities table"))
     )
@@ -78,7 +78,7 @@ def _temperatures(data: NextTokenData, shown: int) -> list[tuple[float, str]]:
     return out
 
 
-def _prompt(data: NextTokenData) -> str:
+def prompt_html(data: NextTokenData | DecodingExplorerData) -> str:
     how = "through the chat template, " if data["chat"] else ""
     return (
         '<p class="aig-prompt"><span class="aig-label">Prompt</span> '
