@@ -146,6 +146,18 @@ def run_stale(docs_dir: Path) -> int:
     return 0
 
 
+def run_notebooks(paths: list[Path]) -> int:
+    """Execute each notebook top to bottom and save it with its fresh outputs."""
+    import nbformat
+
+    from aiguide.notebooks import execute
+
+    for path in paths:
+        fresh = execute(nbformat.read(path, as_version=4), cwd=path.parent)
+        nbformat.write(fresh, path)
+        print(f"{shown_path(path)}: executed and saved")
+    return 0
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="aiguide", description=__doc__,
@@ -160,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     figures.add_argument("--data", type=Path, default=store.DATA_DIR)
     stale = commands.add_parser("stale", help="list dated facts, oldest first")
     stale.add_argument("--docs", type=Path, default=ROOT / "docs")
+    notebooks = commands.add_parser("notebooks", help="re-run notebooks and save their outputs")
+    notebooks.add_argument("paths", type=Path, nargs="+", help="the .ipynb files")
     args = parser.parse_args(argv)
+    if args.command == "notebooks":
+        return run_notebooks(args.paths)
     if args.command == "figures":
         return run_figures(args.docs, args.data, check=args.check, force=args.force,
                            recompute=not args.no_recompute)

@@ -27,4 +27,4 @@ def test_notebook_runs_and_stored_outputs_match(path: Path):
         pytest.fail(f"{shown_path(path)}: a cell failed:\n{str(error)[-2000:]}", pytrace=False)
     mismatches = compare(shown_path(path), stored, fresh)
     assert not mismatches, "\n".join(map(str, mismatches)) + (
-        "\n    fix: re-run the notebook top to bottom and save it with its outputs")
+        f"\n    fix: re-run it and save its outputs: python -m aiguide notebooks {shown_path(path)}")
