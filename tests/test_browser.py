@@ -67,6 +67,10 @@ def test_every_page_loads_without_errors_and_makes_no_external_request(browser, 
 @pytest.mark.parametrize("query, expected_page", [
     ("attention", "ai-basics/"),
     ("embedding", "ai-basics/"),
+    ("embedding", "embeddings-and-rag/"),
+    ("quantization", "running-llms-locally/"),
+    ("LoRA", "fine-tuning/"),
+    ("diffusion", "beyond-text/"),
     ("tokenizer", "ai-basics/"),
     ("conventions", "contributing/conventions/"),
 ])
