@@ -187,7 +187,7 @@ def test_focusable_things_are_rows_or_chips_never_cells(kind):
 )
 def test_numbers_are_in_a_details_table(kind):
     out = rendered(kind)
-    assert '<details class="aig-numbers"><summary>Show the numbers</summary>' in out
+    assert '<details class="aig-numbers" data-search-exclude><summary>Show the numbers</summary>' in out
     assert '<table class="aig-table"><caption>' in out
 
 

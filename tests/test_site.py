@@ -31,3 +31,13 @@ def test_external_links_resolve(built_site, request):
         except Exception as error:  # any failure is a broken link for the report
             broken.append(f"{url}: {error}")
     assert not broken, "\n".join(broken)
+
+
+def test_search_indexes_figure_captions_but_not_their_number_tables(built_site):
+    """Figure tables are marked data-search-exclude (aiguide/render/html.py `details`)."""
+    import json
+
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert "Show the numbers" not in text
+    assert "One sentence, three tokenizers" in text  # a caption on AI basics

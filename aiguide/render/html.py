@@ -246,7 +246,10 @@ def scroll(content: str, label: str) -> str:
 
 
 def details(content: str, summary: str = "Show the numbers") -> str:
-    return f'<details class="aig-numbers"><summary>{esc(summary)}</summary>{content}</details>'
+    """The figure's numbers as a table, folded. Left out of the search index: readers search
+    for ideas, not for "0.27", and the tables would be most of the index."""
+    return (f'<details class="aig-numbers" data-search-exclude><summary>{esc(summary)}</summary>'
+            f"{content}</details>")
 
 
 def table(
