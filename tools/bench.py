@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiguide import store
+from aiguide.pages import strip_test_options
 from aiguide.render import render
 from aiguide.spec import find_figures
 
@@ -66,11 +67,16 @@ def variant(tmp: Path, *, figures: bool, hooks: bool, notebooks: bool) -> Path:
     """The site's own Markdown and config with figures, hooks or notebooks taken out."""
     shutil.copytree(ROOT / "docs", tmp / "docs",
                     ignore=None if notebooks else shutil.ignore_patterns("*.ipynb"))
-    if not figures:
-        for page in (tmp / "docs").rglob("*.md"):
-            text = page.read_text(encoding="utf-8")
-            page.write_text(re.sub(r"^```figure\n.*?^```\n", "", text, flags=re.DOTALL | re.MULTILINE),
-                            encoding="utf-8")
+    for page in (tmp / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if not figures:
+            text = re.sub(r"^```figure\n.*?^```\n", "", text, flags=re.DOTALL | re.MULTILINE)
+        if not hooks:
+            # What hooks/pages.py does for every build: without it SuperFences would show
+            # python blocks carrying test options as unhighlighted inline code, and the
+            # "plain" build would skip the syntax highlighting a reader sees.
+            text = strip_test_options(text)
+        page.write_text(text, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     if not notebooks:
         config = re.sub(r"      - [^\n]*\.ipynb\n", "", config)
