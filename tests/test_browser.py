@@ -230,3 +230,20 @@ def test_search_result_lands_on_the_right_section(browser, site_url):
     box = heading.bounding_box()
     assert heading.is_visible() and 0 <= box["y"] < 400, f"the section is not on screen: {box}"
     context.close()
+
+
+def test_notebook_pages_keep_their_styles_after_the_css_is_slimmed(browser, built_site, site_url):
+    """hooks/notebooks.py drops CSS rules; a broken selector would make the browser skip the
+    rest of the sheet. The hidden copy-to-clipboard text of each code cell is the canary: its
+    rule comes after most of the sheet, and if it fails every cell shows its code twice."""
+    pages = [p for p in content_pages(built_site) if p.startswith("notebooks/")]
+    assert pages
+    for path in pages:
+        context, page, _ = open_page(browser, site_url + path.removesuffix("index.html"))
+        shown = page.evaluate("""() => [...document.querySelectorAll('.clipboard-copy-txt')]
+            .filter(e => getComputedStyle(e).display !== 'none').length""")
+        prompts = page.evaluate("""() => [...document.querySelectorAll('.jp-InputPrompt')]
+            .filter(e => e.getBoundingClientRect().width > 0).length""")
+        context.close()
+        assert shown == 0, f"{path}: {shown} hidden code copies are visible"
+        assert prompts > 0, f"{path}: no visible In [n] prompts"
