@@ -6,6 +6,8 @@ rules the page can use. Hooks run after plugins, so this sees mkdocs-jupyter's f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
@@ -14,5 +16,6 @@ from aiguide.notebook_css import slim_notebook_styles
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     if page.file.src_uri.endswith(".ipynb"):
-        return slim_notebook_styles(output)
+        cache = Path(config.config_file_path).parent / ".cache" / "notebook-css"
+        return slim_notebook_styles(output, cache)
     return output

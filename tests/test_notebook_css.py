@@ -41,3 +41,14 @@ def test_small_style_blocks_and_the_rest_of_the_page_are_untouched():
     assert slim_notebook_styles(page) == (
         '<style type="text/css">.tiny{x:1}</style><style type="text/css">.used{y:2}</style><p class="used">')
     assert classes_in('<div class="a  b"><span class="c">') == {"a", "b", "c"}
+
+
+def test_the_parsed_stylesheet_is_cached_on_disk_and_reads_back_the_same(tmp_path):
+    css = '@charset "UTF-8";@media print{.a,.b{x:1}}.a:not(.c){y:2}@font-face{font-family:f}'
+    first = purge_css(css, {"a"}, tmp_path)
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    from aiguide import notebook_css
+
+    notebook_css._prepare.cache_clear()  # force the read from disk
+    assert purge_css(css, {"a"}, tmp_path) == first == (
+        '@charset "UTF-8";@media print{.a{x:1}}.a:not(.c){y:2}@font-face{font-family:f}')
