@@ -247,3 +247,23 @@ def test_notebook_pages_keep_their_styles_after_the_css_is_slimmed(browser, buil
         context.close()
         assert shown == 0, f"{path}: {shown} hidden code copies are visible"
         assert prompts > 0, f"{path}: no visible In [n] prompts"
+
+
+def test_attention_rows_reveal_their_weights_on_hover_and_focus(browser, site_url):
+    """Each row of an attention heatmap names where that token looks, with the weights."""
+    context, page, _ = open_page(browser, site_url + "ai-basics/")
+    row = page.query_selector("figure.aig-attention tr.aig-hover")
+    tip = row.query_selector(".aig-tip")
+
+    def revealed() -> bool:
+        box = tip.bounding_box()
+        return bool(box and box["width"] > 2 and box["height"] > 2)
+
+    row.scroll_into_view_if_needed()
+    assert not revealed()
+    row.hover()
+    assert revealed() and "%" in tip.inner_text(), "hovering a row shows its attention weights"
+    page.mouse.move(0, 0)
+    row.focus()
+    assert revealed(), "keyboard focus shows the same weights"
+    context.close()
