@@ -41,3 +41,18 @@ def test_search_indexes_figure_captions_but_not_their_number_tables(built_site):
     text = " ".join(doc["text"] for doc in index["docs"])
     assert "Show the numbers" not in text
     assert "One sentence, three tokenizers" in text  # a caption on AI basics
+
+
+def test_every_notebook_page_links_to_its_notebook_for_download(built_site):
+    """The link is relative and the file next to the page is the notebook from docs/."""
+    import re
+
+    from tests.conftest import ROOT
+
+    notebooks = sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for source in notebooks:
+        page = built_site / "notebooks" / source.stem / "index.html"
+        links = re.findall(r'<a href="([^"]+)" download>', page.read_text(encoding="utf-8"))
+        assert links == [source.name], f"{page}: download links {links}"
+        assert (page.parent / links[0]).read_bytes() == source.read_bytes()
