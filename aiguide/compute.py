@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -380,8 +381,8 @@ def close_enough(stored: Any, fresh: Any, tol: float = 5e-4, path: str = "data")
                 return found
         return None
     if isinstance(stored, float) or isinstance(fresh, float):
-        if isinstance(stored, (int, float)) and isinstance(fresh, (int, float)):
-            if math.isclose(stored, fresh, abs_tol=tol, rel_tol=1e-4):
-                return None
+        both_numbers = isinstance(stored, (int, float)) and isinstance(fresh, (int, float))
+        if both_numbers and math.isclose(stored, fresh, abs_tol=tol, rel_tol=1e-4):
+            return None
         return f"{path}: stored {stored!r}, the model now gives {fresh!r}"
     return None if stored == fresh else f"{path}: stored {stored!r}, the model now gives {fresh!r}"

@@ -23,7 +23,6 @@ from aiguide import store
 from aiguide.pages import shown_path
 from aiguide.spec import FIX_DATA, FigureError, Spec, parse_spec
 
-
 # Rendered HTML by (fence body, digest of the record file). It outlives one build, so
 # `mkdocs serve` re-renders only figures whose spec, caption or data changed.
 _rendered: dict[tuple[str, str], str] = {}

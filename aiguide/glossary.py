@@ -25,8 +25,8 @@ the build: :func:`link_targets` raises :class:`GlossaryError` with the abbreviat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html import escape, unescape
 
 GLOSSARY_PAGE = "glossary.md"  # source path inside docs/
@@ -239,7 +239,7 @@ _SKIP = ("h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "samp",
 # html.parser or BeautifulSoup: the page is edited by splicing the original string, so only
 # offsets are needed, and skipping the other tags makes this ~10x faster than html.parser
 # on figure-heavy pages. Markdown, Material and our renderers write lowercase tag names.
-_TOKEN = re.compile(r"<!--.*?-->|<(/?)(abbr|%s)(?=[\s>/])" % "|".join(_SKIP), re.DOTALL)
+_TOKEN = re.compile(r"<!--.*?-->|<(/?)(abbr|" + "|".join(_SKIP) + r")(?=[\s>/])", re.DOTALL)
 _RAW_TEXT = ("script", "style")  # their content is text: jump to the closing tag
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ def _selectors(prelude: list[Node]) -> list[list[Node]]:
 def _classes_needed(selector: list[Node]) -> set[str]:
     """Classes an element must have for ``selector`` to match. Classes inside functional
     pseudo-classes (``:not(.x)``, ``:is(.a, .b)``) are not counted: erring towards keeping."""
-    return {b.value for a, b in zip(selector, selector[1:])
+    return {b.value for a, b in itertools.pairwise(selector)
             if isinstance(a, LiteralToken) and a.value == "." and isinstance(b, IdentToken)}
 
 

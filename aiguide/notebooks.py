@@ -18,9 +18,9 @@ NORMALISATIONS: list[tuple[str, re.Pattern[str], str]] = [
     # Object reprs carry a memory address that differs on every run.
     ("memory address", re.compile(r"0x[0-9a-fA-F]{6,}"), "0x<address>"),
     # Wall-clock timings printed by a notebook ("took 0.84 s") differ on every machine.
-    ("timing", re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|s)\b(?= *(\(timed\)|$))", re.M), "<time>"),
+    ("timing", re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|s)\b(?= *(\(timed\)|$))", re.MULTILINE), "<time>"),
     # Trailing spaces are invisible in the rendered page.
-    ("trailing space", re.compile(r"[ \t]+$", re.M), ""),
+    ("trailing space", re.compile(r"[ \t]+$", re.MULTILINE), ""),
 ]
 
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 TEMPLATE = "templates/page.md"
 
 
@@ -183,7 +182,7 @@ def render_shortcodes(markdown: str, path: str, *, first_line: int = 1) -> str:
 
 # -- Test-only fence options ------------------------------------------------------------
 
-_PY_FENCE = re.compile(r"^(?P<head>[ \t]*(`{3,}|~{3,})[ \t]*(?:py|python)\b)(?P<options>.*)$", re.M)
+_PY_FENCE = re.compile(r"^(?P<head>[ \t]*(`{3,}|~{3,})[ \t]*(?:py|python)\b)(?P<options>.*)$", re.MULTILINE)
 _TEST_OPTION = re.compile(r'\s*\b(?:test|reason|group)=(["\'])[^"\']*\1')
 
 

@@ -20,8 +20,16 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from aiguide.pages import (PageError, check_front_matter, months_between, notebook_description,
-                           render_shortcodes, shown_path, strip_test_options, today)
+from aiguide.pages import (
+    PageError,
+    check_front_matter,
+    months_between,
+    notebook_description,
+    render_shortcodes,
+    shown_path,
+    strip_test_options,
+    today,
+)
 
 # Not under "mkdocs.": strict mode turns those warnings into errors, and an overdue review
 # is meant to be reported, not to break the build.

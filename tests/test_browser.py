@@ -11,6 +11,7 @@ import json
 import zipfile
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser import AXE, content_pages, serve
 
@@ -49,7 +50,7 @@ def search(page, query: str) -> list[str]:
         try:
             page.wait_for_selector(".md-search-result__item", timeout=5_000)
             break
-        except Exception:  # not ready yet: Playwright's TimeoutError
+        except PlaywrightTimeoutError:  # the index was not ready: type it again
             continue
     return page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
 
@@ -57,7 +58,7 @@ def search(page, query: str) -> list[str]:
 def test_every_page_loads_without_errors_and_makes_no_external_request(browser, built_site, site_url):
     problems = []
     for path in content_pages(built_site):
-        context, page, seen = open_page(browser, site_url + path)
+        context, _, seen = open_page(browser, site_url + path)
         for kind, urls in seen.items():
             problems += [f"{path}: {kind}: {u}" for u in urls]
         context.close()

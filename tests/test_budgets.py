@@ -12,7 +12,7 @@ ASSETS_GZ = 150_000  # CSS + JS + fonts one page loads
 FIGURE_GZ = 40_000
 
 _ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="([^"]+\.(?:css|js|woff2?))"')
-_FIGURE = re.compile(r'<figure class="aig-figure.*?</figure>', re.S)
+_FIGURE = re.compile(r'<figure class="aig-figure.*?</figure>', re.DOTALL)
 
 
 def gz(data: bytes) -> int:

@@ -40,7 +40,7 @@ def test_code_block_runs_and_shows_its_real_output(examples: list[CodeExample], 
         failure = None
         try:
             module_globals = run(example, module_globals=module_globals)
-        except Exception as error:  # the block itself raised: report where, plainly
+        except Exception as error:  # noqa: BLE001 -- whatever the block raised: report where, plainly
             failure = f"{where_raised(error, example)}: {type(error).__name__}: {error}"
         if failure:  # outside `except`, so the synthetic traceback is not chained in
             pytest.fail(failure, pytrace=False)

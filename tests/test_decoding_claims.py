@@ -8,6 +8,7 @@ The small helpers for top-k, min-p and the penalties use the same formulas as th
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -92,7 +93,7 @@ def test_higher_temperature_raises_entropy(logits):
     """#temperature: above 1 flattens the distribution, below 1 sharpens it."""
     temperatures = [0.2, 0.5, 0.7, 1.0, 1.5, 2.0]
     entropies = [entropy_bits(probs_at(logits, t)) for t in temperatures]
-    assert all(a < b for a, b in zip(entropies, entropies[1:])), entropies
+    assert all(a < b for a, b in itertools.pairwise(entropies)), entropies
 
 
 def test_temperature_never_reorders_candidates(logits):
@@ -115,7 +116,7 @@ def test_temperature_near_zero_is_greedy(model, prompt_ids, logits):
 def test_lower_temperature_shrinks_the_nucleus(logits):
     """#top-p: temperature changes the distribution before the cut, so they interact."""
     sizes = [nucleus_size(probs_at(logits, t), 0.9) for t in (0.2, 0.5, 0.7, 1.0, 1.5)]
-    assert all(a < b for a, b in zip(sizes, sizes[1:])), sizes
+    assert all(a < b for a, b in itertools.pairwise(sizes)), sizes
 
 
 # -- truncation: top-k, top-p, min-p --------------------------------------------------------

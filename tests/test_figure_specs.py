@@ -9,7 +9,7 @@ from aiguide.spec import FigureError, find_figures, parse_spec
 
 
 def test_find_figures_gives_opening_line_and_skips_fences_nested_in_code():
-    page = "\n".join([
+    page = "\n".join([  # noqa: FLY002 -- one line per entry, numbered
         "# Page",  # 1
         "```figure",  # 2
         "kind: positions",  # 3

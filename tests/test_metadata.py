@@ -8,6 +8,7 @@ one <h1> per page and no skipped heading levels inside the content (h2 → h4).
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -71,7 +72,7 @@ def metadata_problems(pages: dict[str, dict[str, str]]) -> list[str]:
 def heading_problems(page: str, levels: list[int], *, one_h1: bool = True) -> list[str]:
     """One h1, and each heading at most one level deeper than the one before it."""
     problems = [] if levels.count(1) == 1 or not one_h1 else [f"{page}: {levels.count(1)} <h1> headings"]
-    for before, level in zip(levels, levels[1:]):
+    for before, level in itertools.pairwise(levels):
         if level > before + 1:
             problems.append(f"{page}: h{before} followed by h{level} (a level is skipped)")
     return problems

@@ -7,8 +7,13 @@ import datetime as dt
 import pytest
 import yaml
 
-from aiguide.pages import (PageError, check_front_matter, dated_facts, months_between,
-                           render_shortcodes)
+from aiguide.pages import (
+    PageError,
+    check_front_matter,
+    dated_facts,
+    months_between,
+    render_shortcodes,
+)
 
 GOOD = """---
 title: AI basics

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, content_pages, serve  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, chromium_path, content_pages, serve
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
