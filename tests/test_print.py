@@ -4,6 +4,7 @@ links visible, no navigation chrome, nothing fetched from outside (tools/pdf.py,
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,12 @@ def test_print_page_anchor_fix_renames_only_dangling_targets():
     assert '<span id="a-ref-1">' in fixed and '<span id="ref-2">' in fixed
     assert '<i id="a-b-x">' in fixed, "the longest page key wins"
     assert fix_anchor_targets(fixed) == fixed
+
+
+def test_the_print_page_is_found_from_a_relative_site_path(offline_site, monkeypatch):
+    """`make pdf` and `make offline` pass a relative folder; file:// URLs need absolute paths."""
+    from tools.pdf import print_page_of
+
+    monkeypatch.chdir(offline_site.parent)
+    found = print_page_of(Path(offline_site.name))
+    assert found.is_absolute() and found.as_uri().startswith("file:///")

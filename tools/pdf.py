@@ -19,9 +19,10 @@ from tests.browser import CHROMIUM_ARGS, chromium_path
 
 
 def print_page_of(site: Path) -> Path:
+    """The print page's absolute path (a file:// URL needs one; `make pdf` passes site/)."""
     for candidate in (site / "print_page.html", site / "print_page" / "index.html"):
         if candidate.exists():
-            return candidate
+            return candidate.resolve()
     raise SystemExit(f"{site}: no print page (print_page.html): build the site first (`make build`)")
 
 
