@@ -67,3 +67,12 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """The built site served on 127.0.0.1 for the browser tests, once per session."""
+    from tests.browser import serve
+
+    with serve(built_site) as url:
+        yield url

@@ -13,29 +13,11 @@ import zipfile
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.browser import AXE, content_pages, serve
+from tests.browser import AXE, content_pages, open_page, serve_sitemap_for
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    with serve(built_site) as url:
-        yield url
-
-
-def open_page(browser, url: str, **context_options):
-    """A page plus the console errors, failed requests and requests that left the machine."""
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    seen = {"errors": [], "failed": [], "external": []}
-    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-    page.on("request", lambda r: r.url.startswith(("http://127.0.0.1", "file://", "data:", "blob:"))
-            or seen["external"].append(r.url))
-    page.goto(url, wait_until="networkidle")
-    return context, page, seen
 
 
 def search(page, query: str) -> list[str]:
@@ -172,19 +154,6 @@ def test_code_copy_button_copies_the_code(browser, site_url):
     context.close()
 
 
-def serve_sitemap_for(site_url: str, site_dir):
-    """A route handler giving Material the sitemap as it would be on the published host.
-
-    Material's instant navigation only intercepts links listed in sitemap.xml, matched with
-    the page's own host and port; the built sitemap names the published address
-    (site_url in mkdocs.yml), which `mkdocs serve` and GitHub Pages both match but a test
-    server on a random port does not.
-    """
-    import re
-
-    published = re.search(r"<loc>(.*?)</loc>", (site_dir / "sitemap.xml").read_text()).group(1)
-    body = (site_dir / "sitemap.xml").read_text().replace(published, site_url)
-    return lambda route: route.fulfill(body=body, content_type="application/xml")
 
 
 def test_figures_work_after_instant_navigation(browser, built_site, site_url):

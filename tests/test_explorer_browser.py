@@ -7,15 +7,13 @@ in CI (CI=true) a missing browser is a failure.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from aiguide import store
 from aiguide.render import html
 from aiguide.render.decoding import TOLERANCE_ENTROPY, TOLERANCE_PROB, explore
 from aiguide.spec import find_figures, parse_spec
-from tests.browser import serve
+from tests.browser import open_page, serve_sitemap_for
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -26,29 +24,12 @@ FIGURE = "figure.aig-decoding-explorer"
 
 
 @pytest.fixture(scope="module")
-def site_url(built_site):
-    with serve(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def stored() -> dict:
     """The data the page's explorer was built from."""
     markdown = (ROOT / SOURCE).read_text(encoding="utf-8")
     spec = next(s for s in (parse_spec(b.source) for b in find_figures(markdown, SOURCE))
                 if s.kind == "decoding-explorer")
     return store.read_record(spec.key)["data"]
-
-
-def open_page(browser, url: str, **context_options):
-    """The page, with its script errors collected."""
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.goto(url, wait_until="load")
-    return context, page, errors
 
 
 def readout(page) -> dict:
@@ -82,7 +63,8 @@ def press(page, slider: str, key: str, times: int = 1) -> None:
 
 
 def test_keyboard_moves_the_temperature_and_the_readouts_follow(browser, site_url):
-    context, page, errors = open_page(browser, site_url + PAGE)
+    context, page, seen = open_page(browser, site_url + PAGE, wait_until="load")
+    errors = seen["errors"]
     figure = page.locator(FIGURE).first
     assert figure.locator(".aig-controls").is_visible(), "the script shows the sliders"
     start = readout(page)
@@ -110,7 +92,8 @@ def test_keyboard_moves_the_temperature_and_the_readouts_follow(browser, site_ur
 
 
 def test_numbers_in_the_browser_equal_the_python_computation(browser, site_url, stored):
-    context, page, errors = open_page(browser, site_url + PAGE)
+    context, page, seen = open_page(browser, site_url + PAGE, wait_until="load")
+    errors = seen["errors"]
     press(page, "temperature", "ArrowRight", 16)  # 0.7 → 1.5
     press(page, "top-k", "ArrowLeft", 5)  # all → 50
     press(page, "top-p", "ArrowLeft", 1)  # 0.9 → 0.85
@@ -131,21 +114,9 @@ def test_numbers_in_the_browser_equal_the_python_computation(browser, site_url, 
     context.close()
 
 
-def local_sitemap(built_site, site_url: str):
-    """Route handler: the sitemap with the published address replaced by the test server's.
-
-    Material's instant navigation only takes over links that its sitemap lists for the
-    current host, and the built sitemap names the published site.
-    """
-    text = (built_site / "sitemap.xml").read_text(encoding="utf-8")
-    published = re.search(r"<loc>(.*?)</loc>", text).group(1)
-    body = text.replace(published, site_url)
-    return lambda route: route.fulfill(body=body, content_type="application/xml")
-
-
 def test_explorer_still_works_after_instant_navigation(browser, built_site, site_url):
     context = browser.new_context()
-    context.route("**/sitemap.xml", local_sitemap(built_site, site_url))
+    context.route("**/sitemap.xml", serve_sitemap_for(site_url, built_site))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -167,7 +138,8 @@ def test_explorer_still_works_after_instant_navigation(browser, built_site, site
 
 
 def test_explorer_works_from_a_file_url(browser, built_site):
-    context, page, errors = open_page(browser, (built_site / PAGE / "index.html").as_uri())
+    context, page, seen = open_page(browser, (built_site / PAGE / "index.html").as_uri(), wait_until="load")
+    errors = seen["errors"]
     press(page, "top-k", "Home")  # top-k 1: greedy
     greedy = readout(page)
     assert greedy["kept"] == 1 and greedy["entropy"] == 0 and greedy["probs"][0] == "100.0%"
@@ -176,7 +148,7 @@ def test_explorer_works_from_a_file_url(browser, built_site):
 
 
 def test_without_javascript_the_static_bars_show_and_the_sliders_do_not(browser, site_url, stored):
-    context, page, _ = open_page(browser, site_url + PAGE, java_script_enabled=False)
+    context, page, _ = open_page(browser, site_url + PAGE, wait_until="load", java_script_enabled=False)
     figure = page.locator(FIGURE).first
     rows = figure.locator(".aig-bars li.aig-hover")
     assert rows.count() == stored["bars"]
