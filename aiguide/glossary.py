@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape, unescape
 
+from aiguide.pages import UnclosedFence, lines_outside_fences
+
 GLOSSARY_PAGE = "glossary.md"  # source path inside docs/
 LINK_CLASS = "aig-glossary"
 
@@ -120,7 +122,6 @@ class Entry:
 
 _HEADING = re.compile(r"^(?P<hashes>#{2,3})[ \t]+(?P<text>.+?)[ \t]*(?:\{[ \t]*#(?P<anchor>[^\s}]+)"
                       r"[^}]*\})?[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -136,13 +137,14 @@ def sort_key(heading: str) -> str:
 def parse_glossary(source: str, path: str) -> list[Entry]:
     """The entries of the glossary page, in file order (letter headings are not entries)."""
     entries: list[Entry] = []
-    letter, fence = "", ""
-    for number, line in enumerate(source.split("\n"), start=1):
-        opened = _FENCE.match(line)
-        if opened and (not fence or opened.group(1).startswith(fence)):
-            fence = "" if fence else opened.group(1)[0] * 3
-            continue
-        match = None if fence else _HEADING.match(line)
+    letter = ""
+    try:
+        prose = lines_outside_fences(source.split("\n"))
+    except UnclosedFence as error:
+        raise GlossaryError(path, error.line, f"a fenced block opened with {error.fence} is never "
+                            "closed", f"close it with a line of {error.fence}") from None
+    for number, line in prose:
+        match = _HEADING.match(line)
         if not match:
             continue
         if len(match["hashes"]) == 2:

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from aiguide.pages import lines_outside_fences
+
 if TYPE_CHECKING:  # the model is only needed by embed() and search()
     from aiguide.models.minilm import MiniLM
 
 # A section heading as the guide writes it: "## What is a token? { #what-is-a-token }".
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{\s*#([\w-]+)\s*\})?\s*$")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 
@@ -65,23 +66,8 @@ def strip_front_matter(markdown: str) -> tuple[str, str | None]:
 
 
 def drop_fences(lines: Sequence[str]) -> list[str]:
-    """Lines outside fenced blocks: code and figure specs are not prose, and a ``# comment``
-    inside a code block must not be mistaken for a heading."""
-    kept: list[str] = []
-    fence: str | None = None  # the opening marker while inside a block, e.g. "```"
-    for line in lines:
-        match = FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)
-        elif fence is not None:
-            closing = line.strip()  # the same character, at least as many, nothing else
-            if set(closing) == {fence[0]} and len(closing) >= len(fence):
-                fence = None
-        else:
-            kept.append(line)
-    if fence is not None:
-        raise ValueError(f"a fenced block opened with {fence} is never closed")
-    return kept
+    """Lines outside fenced blocks: code and figure specs are not prose."""
+    return [line for _, line in lines_outside_fences(list(lines))]
 
 
 def clean_text(markdown: str) -> str:
