@@ -17,6 +17,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="also check external links (needs the internet)")
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    """The hash seed, so that a failure which depends on set or dict order can be replayed."""
+    seed = os.environ.get("PYTHONHASHSEED", "random (unset)")
+    return (f"PYTHONHASHSEED={seed}; replay with `make test HASHSEED=<n>` "
+            f"or `PYTHONHASHSEED=<n> .venv/bin/python -m pytest ...`")
+
+
 def build_site(config: Path, site_dir: Path, *, strict: bool = True,
                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `mkdocs build` as a contributor would, capturing its output."""
