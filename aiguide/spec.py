@@ -21,6 +21,7 @@ import difflib
 import functools
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ def _between(low: float, high: float) -> Callable[[Any], str | None]:
 
 
 def _tokenizer_list(names: list) -> str | None:
+    if not all(isinstance(n, str) for n in names):
+        return f"must list tokenizer names; known: {sorted(TOKENIZER_LABELS)}"
     unknown = [n for n in names if n not in TOKENIZER_LABELS]
     if unknown:
         return f"has unknown tokenizer(s) {unknown}; known: {sorted(TOKENIZER_LABELS)}"
@@ -143,14 +146,15 @@ def _items(items: list) -> str | None:
         return f"must have 2 to 10 entries, not {len(items)}"
     for item in items:
         if not isinstance(item, str) or not item.strip() or len(item) > 200:
-            return f"entry {item!r} must be a non-empty string of at most 200 characters"
+            return f"entry {_shown(item)} must be a non-empty string of at most 200 characters"
     return None
 
 
 def _temperatures(values: list) -> str | None:
     if not 1 <= len(values) <= 4:
         return "must list 1 to 4 temperatures"
-    if not all(isinstance(v, (int, float)) and 0 < v <= 5 for v in values):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 5
+               for v in values):
         return "must be numbers greater than 0 and at most 5"
     return None
 
@@ -160,7 +164,7 @@ def _on_grid(low: float, high: float, step: float) -> Callable[[Any], str | None
 
     def check(value: float) -> str | None:
         steps = (value - low) / step
-        if low - 1e-9 <= value <= high + 1e-9 and abs(steps - round(steps)) < 1e-6:
+        if math.isfinite(steps) and low - 1e-9 <= value <= high + 1e-9 and abs(steps - round(steps)) < 1e-6:
             return None
         return f"must be a multiple of {step:g} from {low:g} to {high:g} (a slider position)"
 
@@ -304,9 +308,9 @@ def parse_spec(source: str) -> Spec:
             fix="see docs/contributing/figures.md for examples",
         )
     kind = raw.get("kind")
-    if kind not in SCHEMAS:
+    if not isinstance(kind, str) or kind not in SCHEMAS:
         raise FigureError(
-            f"unknown figure kind {kind!r}{_did_you_mean(kind, SCHEMAS)}",
+            f"unknown figure kind {_shown(kind)}{_did_you_mean(kind, SCHEMAS)}",
             line=_line_of("kind", source),
             fix=f"use one of: {', '.join(SCHEMAS)}",
         )
@@ -317,7 +321,7 @@ def parse_spec(source: str) -> Spec:
             continue
         if name not in schema:
             raise FigureError(
-                f"unknown option {name!r} for a {kind} figure{_did_you_mean(name, schema)}",
+                f"unknown option {_shown(name)} for a {kind} figure{_did_you_mean(name, schema)}",
                 line=_line_of(name, source),
                 fix=f"options for {kind}: {', '.join(sorted(schema))}, caption",
             )
@@ -346,7 +350,7 @@ def _checked(name: str, value: Any, option: Option, source: str) -> Any:
     if isinstance(value, bool) and bool not in types or not isinstance(value, types):
         wanted = " or ".join(t.__name__ for t in types)
         raise FigureError(
-            f"option {name!r} must be {wanted}, not {type(value).__name__} ({value!r})",
+            f"option {name!r} must be {wanted}, not {type(value).__name__} ({_shown(value)})",
             line=_line_of(name, source),
             fix=f"write `{name}:` as a {wanted}",
         )
@@ -367,7 +371,7 @@ def _check_model(kind: str, params: dict[str, Any], source: str) -> None:
     if model not in allowed:
         known = "unknown model" if model not in MODELS else "a model that cannot draw"
         raise FigureError(
-            f"{known} {model!r} for a {kind} figure{_did_you_mean(model, allowed)}",
+            f"{known} {_shown(model)} for a {kind} figure{_did_you_mean(model, allowed)}",
             line=_line_of("model", source),
             fix=f"use model: {' or '.join(allowed)}",
         )
@@ -379,6 +383,12 @@ def _check_model(kind: str, params: dict[str, Any], source: str) -> None:
                 line=_line_of(name, source),
                 fix=f"set {name} to a number from 1 to {top}",
             )
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value quoted in an error message, cut short: an error must fit on a screen."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _line_of(name: str, source: str) -> int:
