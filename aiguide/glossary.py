@@ -78,6 +78,9 @@ def parse_abbreviations(source: str, path: str) -> list[Abbreviation]:
         if term != term.strip() or not term:
             raise GlossaryError(path, number, f"the term {term!r} has spaces at its ends",
                                 "write the term exactly as it appears in the text, e.g. `*[LLM]`")
+        if _MARKUP.search(term):
+            raise GlossaryError(path, number, f"the term {term[:60]!r} is not plain text",
+                                "write the term exactly as the prose spells it, without markup")
         if not title:
             raise GlossaryError(path, number, f"`{term}` has no tooltip text",
                                 f"write one short sentence after `*[{term}]:`")
