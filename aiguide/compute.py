@@ -51,7 +51,8 @@ def compute_tokens(params: dict[str, Any]) -> tuple[dict, list[str]]:
 
     text = params["text"]
     if params.get("chat"):
-        text = render_chat([{"role": "user", "content": text}], add_generation_prompt=True)
+        turns = [*params.get("messages", []), {"role": "user", "content": text}]
+        text = render_chat(turns, add_generation_prompt=True)
     rows = []
     for name in params["tokenizers"]:
         tokens = tokenize(name, text, special=bool(params.get("chat")))

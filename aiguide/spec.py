@@ -150,6 +150,25 @@ def _items(items: list) -> str | None:
     return None
 
 
+CHAT_ROLES = ("system", "user", "assistant")
+
+
+def _messages(messages: list) -> str | None:
+    """Earlier turns of a chat: ``[{role: system, content: ...}, {role: user, ...}]``."""
+    if not 1 <= len(messages) <= 6:
+        return f"must list 1 to 6 messages, not {len(messages)}"
+    for n, message in enumerate(messages, start=1):
+        if not isinstance(message, dict) or set(message) != {"role", "content"}:
+            return f"message {n} must be a mapping with exactly `role` and `content`"
+        if message["role"] not in CHAT_ROLES:
+            return f"message {n} has role {message['role']!r}; use one of {', '.join(CHAT_ROLES)}"
+        if not isinstance(message["content"], str) or not message["content"].strip():
+            return f"message {n} needs a non-empty `content` string"
+    if sum(len(m["content"]) for m in messages) > 900:
+        return "holds more than 900 characters of content (keep figures small)"
+    return None
+
+
 def _temperatures(values: list) -> str | None:
     if not 1 <= len(values) <= 4:
         return "must list 1 to 4 temperatures"
@@ -200,6 +219,8 @@ SCHEMAS: dict[str, dict[str, Option]] = {
             list, default=["cl100k_base", "minilm", "smollm2"], check=_tokenizer_list
         ),
         "chat": _CHAT,
+        "messages": Option(list, check=_messages,
+                           description="earlier chat turns rendered before `text` (needs chat)"),
     },
     "attention": {
         "model": _MODEL,
@@ -340,6 +361,12 @@ def parse_spec(source: str) -> Spec:
     if caption is not None:
         _checked("caption", caption, CAPTION, source)
     _check_model(kind, params, source)
+    if "messages" in params and not params.get("chat"):
+        raise FigureError(
+            "option 'messages' needs `chat: true`: the turns are rendered by the chat template",
+            line=_line_of("messages", source),
+            fix="add `chat: true`, or remove `messages`",
+        )
     return Spec(kind=kind, params=params, caption=caption)
 
 

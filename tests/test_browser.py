@@ -56,6 +56,7 @@ def test_every_page_loads_without_errors_and_makes_no_external_request(browser, 
     ("diffusion", "beyond-text/"),
     ("tokenizer", "ai-basics/"),
     ("conventions", "contributing/conventions/"),
+    ("tools agents", "tools-and-agents/"),
 ])
 def test_search_finds_the_right_page(browser, site_url, query, expected_page):
     context, page, _ = open_page(browser, site_url)

@@ -39,6 +39,14 @@ def test_defaults_are_filled_and_the_key_ignores_the_caption():
     assert parse_spec("kind: tokens\ntext: Hello!").key != one.key
 
 
+def test_earlier_chat_turns_change_the_key_and_are_rendered_before_the_text():
+    turns = "messages: [{role: system, content: You can call tools.}]"
+    plain = parse_spec("kind: tokens\ntext: Hi\nchat: true")
+    with_turns = parse_spec(f"kind: tokens\ntext: Hi\nchat: true\n{turns}")
+    assert with_turns.params["messages"] == [{"role": "system", "content": "You can call tools."}]
+    assert "messages" not in plain.params and plain.key != with_turns.key
+
+
 @pytest.mark.parametrize("source, line, message, fix", [
     ("kind: tokens\ntext: [unclosed", 2, "not valid YAML", "key: value"),
     ("- just\n- a list", 1, "must be a YAML mapping", "docs/contributing/figures.md"),
@@ -65,6 +73,13 @@ def test_defaults_are_filled_and_the_key_ignores_the_caption():
     ("kind: decoding-explorer\nmodel: smollm2\nprompt: hi\nbars: 40", 4, "between 3 and 20", "bars"),
     ("kind: decoding-explorer\nmodel: minilm\nprompt: hi", 2, "a model that cannot draw", "smollm2"),
     ("kind: tokens\ntext: hi\nchat: yes please", 3, "must be bool", "chat"),
+    ("kind: tokens\ntext: hi\nmessages: [{role: system, content: Be brief.}]", 3,
+     "needs `chat: true`", "add `chat: true`"),
+    ("kind: tokens\ntext: hi\nchat: true\nmessages: [{role: tool, content: '42'}]", 4,
+     "message 1 has role 'tool'", "messages"),
+    ("kind: tokens\ntext: hi\nchat: true\nmessages: [{role: user}]", 4,
+     "exactly `role` and `content`", "messages"),
+    ("kind: tokens\ntext: hi\nchat: true\nmessages: []", 4, "1 to 6 messages", "messages"),
 ])
 def test_bad_specs_fail_with_line_message_and_fix(source, line, message, fix):
     with pytest.raises(FigureError) as caught:

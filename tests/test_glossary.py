@@ -238,7 +238,8 @@ REQUIRED = [
     "mrr", "repetition-penalty", "reward-model", "rlhf", "rope", "sampling", "scaling-laws",
     "seed", "softmax", "stop-sequence", "system-prompt", "temperature", "token", "tokenizer",
     "top-k", "top-p", "training", "transformer", "vector", "vector-database", "weights",
-    "speech-recognition", "wordpiece", "zero-shot", "few-shot-prompting",
+    "speech-recognition", "wordpiece", "zero-shot", "few-shot-prompting", "tool-calling",
+    "function-calling", "mcp",
 ]
 
 

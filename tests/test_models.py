@@ -325,6 +325,38 @@ def test_kv_cache_generation_equals_full_forward_passes(smol: SmolLM2) -> None:
         assert abs(full[step["chosen"]["id"]] - step["chosen"]["prob"]) < 1e-5
 
 
+def test_greedy_from_a_prefilled_prefix_equals_greedy_from_the_whole_prompt(
+    smol: SmolLM2,
+) -> None:
+    prefix = smol.encode(render_chat([{"role": "system", "content": "Be brief."}],
+                                     add_generation_prompt=False))
+    rest = smol.encode("<|im_start|>user\nName a colour.<|im_end|>\n<|im_start|>assistant\n")
+    whole = [s["chosen"]["id"] for s in smol.greedy(prefix + rest, 6)]
+    cache = smol.prefill(prefix)
+    shared = [s["chosen"]["id"] for s in smol.greedy(rest, 6, cache=cache)]
+    assert shared == whole and cache.n_past == len(prefix)  # the cache was not extended
+    again = [s["chosen"]["id"] for s in smol.greedy(rest, 6, cache=cache)]
+    assert again == whole
+
+
+def test_greedy_stops_once_the_text_contains_a_stop_string(smol: SmolLM2) -> None:
+    ids = smol.encode("Count: one, two, three, four, five,", special=False)
+    free = smol.decode([s["chosen"]["id"] for s in smol.greedy(ids, 8)])
+    stopped = smol.decode([s["chosen"]["id"] for s in smol.greedy(ids, 8, stop=(",",))])
+    assert free.count(",") >= 2, free  # without the stop string it runs on
+    assert stopped.endswith(",") and stopped.count(",") == 1 and free.startswith(stopped)
+
+
+def test_token_figure_renders_earlier_turns_before_the_text() -> None:
+    from aiguide.compute import compute_tokens
+
+    data, _ = compute_tokens({"text": "Hi", "tokenizers": ["smollm2"], "chat": True,
+                              "messages": [{"role": "system", "content": "Use tools."}]})
+    assert data["text"] == ("<|im_start|>system\nUse tools.<|im_end|>\n<|im_start|>user\nHi"
+                            "<|im_end|>\n<|im_start|>assistant\n")
+    assert data["tokenizers"][0]["tokens"][0]["text"] == "<|im_start|>"
+
+
 def test_next_token_logits_are_the_last_row_of_forward(smol: SmolLM2) -> None:
     ids = smol.encode("Hello there")
     logits, _ = smol.forward(ids)

@@ -269,17 +269,41 @@ class SmolLM2:
             x, _ = self._hidden(ids, KVCache())  # [n, e]
             return x[-1] @ self.output.T  # [e] @ [e, vocab] -> [vocab]
 
-    def greedy(self, ids: list[int], steps: int, top: int = 5) -> list[GenerationStep]:
+    def prefill(self, ids: list[int]) -> KVCache:
+        """Keys and values of ``ids``, to start several generations from one shared prefix.
+
+        A tool-calling system prompt is the same for every question: computing its cache
+        once and passing it to :meth:`greedy` saves running it again for each one.
+        """
+        cache = KVCache()
+        with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+            self._hidden(ids, cache)
+        return cache
+
+    def greedy(
+        self,
+        ids: list[int],
+        steps: int,
+        top: int = 5,
+        *,
+        cache: KVCache | None = None,
+        stop: tuple[str, ...] = (),
+    ) -> list[GenerationStep]:
         """Pick the most probable token ``steps`` times, stopping after <|im_end|>.
 
         Each step is ``{"chosen": {"id", "text", "prob"}, "alternatives": [...]}``: the
         ``top`` most probable tokens (chosen first), with probabilities from softmax at
-        temperature 1 over the full vocabulary. Keys and values are cached, so each step
-        runs one token through the model.
+        temperature 1 over the full vocabulary. Ties go to the lowest token id (a stable
+        sort). Keys and values are cached, so each step runs one token through the model.
+
+        ``cache`` holds a prefix already run by :meth:`prefill` (it is not modified); ``ids``
+        then continue it. Generation also stops once the generated text contains a string
+        in ``stop``, as an API's stop sequences do (the string is kept in the steps).
         """
-        cache = KVCache()
+        cache = KVCache(k=list(cache.k), v=list(cache.v)) if cache else KVCache()
         new = list(ids)
         result = []
+        chosen_ids: list[int] = []
         with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
             for _ in range(steps):
                 x, _ = self._hidden(new, cache)  # [n, e]
@@ -291,9 +315,14 @@ class SmolLM2:
                 ]
                 result.append(GenerationStep(chosen=alternatives[0], alternatives=alternatives))
                 new = [int(best[0])]
-                if new[0] == self.eos_id:
+                chosen_ids.append(new[0])
+                if new[0] == self.eos_id or (stop and _contains_any(self.decode(chosen_ids), stop)):
                     break
         return result
+
+
+def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    return any(needle in text for needle in needles)
 
 
 @functools.cache
