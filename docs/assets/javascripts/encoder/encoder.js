@@ -108,6 +108,12 @@
   function startWorker() {
     return new Promise((resolve) => {
       let worker;
+      // From file:// Chromium refuses workers, and the offline copy's iframe-worker shim
+      // (Material's polyfill for search) cannot run importScripts: stay on the page.
+      if (location.protocol === "file:") {
+        resolve(null);
+        return;
+      }
       try {
         worker = new Worker(new URL("worker.js", scriptUrl).href);
       } catch (error) { // Chromium throws at once for file:// pages
