@@ -50,10 +50,10 @@ figures-deps: $(VENV)/.figures ## Install the figure tooling and the model packa
 
 # -- The site ----------------------------------------------------------------------------
 
-serve: $(VENV)/.site ## Set up and serve the site at http://127.0.0.1:8000
+serve: $(VENV)/.figures ## Set up and serve the site at http://127.0.0.1:8000
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-build: $(VENV)/.site ## Build the static site into site/ (strict: broken links fail)
+build: $(VENV)/.figures ## Build the static site into site/ (strict: broken links fail)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
 offline: $(VENV)/.browser ## Build the offline copy with its PDF: dist/ai-guide-offline/ and a .zip of it

@@ -62,8 +62,8 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     url = page.url
     encoder = files.get_file_from_path(ENCODER)
     settings = {
-        "data": get_relative_url(ASSETS, url) + "/",
-        "scripts": get_relative_url(SCRIPTS, url) + "/",
+        "data": get_relative_url(ASSETS, url).rstrip("/") + "/",
+        "scripts": get_relative_url(SCRIPTS, url).rstrip("/") + "/",
         "files": {n: {"file": e["file"], "size": e["size"]}
                   for n, e in _state["manifest"]["tokenizers"].items()},
         "figures": figures,

@@ -47,6 +47,7 @@
 
   /* -- Bytes to display text and character spans (aiguide.models.tokenizers) -- */
 
+  const utf8 = new TextDecoder("utf-8", { ignoreBOM: true }); // keep U+FEFF as a character
   const hex = (b) => `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`;
 
   /* Python's bytes.decode("utf-8", "surrogateescape"): whole characters as text, every
@@ -60,7 +61,7 @@
       let ok = n > 0 && i + n <= bytes.length;
       for (let k = 1; ok && k < n; k++) ok = (bytes[i + k] & 0xc0) === 0x80;
       if (ok) {
-        out += new TextDecoder().decode(bytes.subarray(i, i + n));
+        out += utf8.decode(bytes.subarray(i, i + n));
         i += n;
       } else {
         out += hex(b);
@@ -128,16 +129,17 @@
     return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
+  const DIGITS = /\p{N}|[^\p{N}]+/gu;
+
   function makeSmollm2(payload) {
     const vocab = {};
     payload.vocab.forEach((t, i) => { vocab[t] = i; });
-    /* The `smollm` pre-tokenizer: every digit on its own, then GPT-2's byte-level regex. */
+    /* The `smollm` pre-tokenizer: every digit on its own, then GPT-2's byte-level regex.
+     * The digit split is done here (DIGITS), not by tokenizers.js's Digits, which splits on
+     * ASCII \d only; Rust's splits on char::is_numeric, every \p{N} (½, ², Ⅻ, ٣). */
     const tok = new window.aigHFTokenizers.Tokenizer({
       version: "1.0", truncation: null, padding: null, added_tokens: [], normalizer: null,
-      pre_tokenizer: { type: "Sequence", pretokenizers: [
-        { type: "Digits", individual_digits: true },
-        { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
-      ] },
+      pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
       post_processor: null,
       decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
       model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: null,
@@ -154,7 +156,9 @@
         if (special && Object.prototype.hasOwnProperty.call(payload.special, segment)) {
           ids.push(payload.special[segment]);
         } else if (segment) {
-          ids.push(...tok.encode(segment, { add_special_tokens: false }).ids);
+          for (const piece of segment.match(DIGITS)) {
+            ids.push(...tok.encode(piece, { add_special_tokens: false }).ids);
+          }
         }
       }
       return byteTokens(text, ids, ids.map((id) => pieces[id]));
