@@ -57,7 +57,7 @@ def asset(name: str, payload: object) -> tuple[str, bytes]:
     """(file name, content) of one data file; the name carries the hash of the content.
 
     >>> asset("x", [1])
-    ('tok-x.3b7ac6a8c2e4d0d6.js', b'aigTokData("x",[1]);\\n')
+    ('tok-x.55eb65bf4fbc48e8.js', b'aigTokData("x",[1]);\\n')
     """
     body = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     content = f'{CALLBACK}("{name}",{body});\n'.encode("ascii")
