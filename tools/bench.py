@@ -204,12 +204,76 @@ def page_weights(site: Path) -> dict[str, dict[str, int]]:
     return weights
 
 
+PLAYGROUND_WARM = """(name) => {
+  const text = ("Über 1234567 naïve 🤖 <b>hi</b> the quick brown fox, 42 times. ").repeat(12).slice(0, 500);
+  aigTok.tokenize(name, text, false);
+  const times = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    aigTok.tokenize(name, text + i, false);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[7];
+}"""
+READY = "() => ['cl100k_base', 'minilm', 'smollm2'].every((n) => document.querySelector(`[data-tokenizer=${n}][data-ids]`))"
+
+
+def playground(site: Path) -> dict:
+    """The tokenizer playground in Chromium: first-use download (gzipped), first keystroke to
+    first tokens (cold cache, then warm cache), and warm tokenization of 500 characters."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS, chromium_path, serve
+
+    out: dict = {}
+    with serve(site) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        page = context.new_page()
+        loaded: list[str] = []
+        page.on("requestfinished", lambda r: loaded.append(r.url))
+        for run in ("cold", "warm"):
+            page.goto(url + "try-it/tokenizers/", wait_until="networkidle")
+            loaded.clear()
+            started = time.perf_counter()
+            page.fill("#aig-tokplay-text", "Über 1234567 naïve 🤖 <b>hi</b>")
+            page.wait_for_function(READY, timeout=60000)
+            out[f"first_tokens_{run}_ms"] = round((time.perf_counter() - started) * 1000)
+            if run == "cold":
+                files = [site / u[len(url):] for u in loaded if u.startswith(url)]
+                out["first_use_gz_bytes"] = sum(len(gzip.compress(f.read_bytes())) for f in files if f.is_file())
+                out["first_use_files"] = len(files)
+        for name in ("cl100k_base", "minilm", "smollm2"):
+            out[f"warm_500_chars_ms_{name}"] = round(page.evaluate(PLAYGROUND_WARM, name), 2)
+        browser.close()
+    out["target_warm_met"] = all(out[f"warm_500_chars_ms_{n}"] < 20 for n in ("cl100k_base", "minilm", "smollm2"))
+    out["target_download_met"] = out["first_use_gz_bytes"] < 2_000_000
+    return out
+
+
+def print_playground(r: dict) -> None:
+    print(f"playground: first use downloads {r['first_use_gz_bytes'] / 1e6:.2f} MB gzipped in "
+          f"{r['first_use_files']} files (target < 2 MB: {'met' if r['target_download_met'] else 'NOT met'})")
+    print(f"playground: first keystroke to first tokens {r['first_tokens_cold_ms']} ms cold, "
+          f"{r['first_tokens_warm_ms']} ms warm (cache)")
+    print("playground: warm 500 characters " + ", ".join(
+        f"{n} {r[f'warm_500_chars_ms_{n}']} ms" for n in ("cl100k_base", "minilm", "smollm2"))
+        + f" (target < 20 ms each: {'met' if r['target_warm_met'] else 'NOT met'})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100,500,1000")
+    parser.add_argument("--only-playground", action="store_true", help="only the playground section")
     args = parser.parse_args()
+    if args.only_playground:
+        with tempfile.TemporaryDirectory() as tmp:
+            mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
+            print_playground(playground(Path(tmp) / "site"))
+        return 0
     results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     results["build"] = b = build_costs(args.runs)
     print(f"build (median of {args.runs}): plain Markdown {b['plain_s']} s · with figures and hooks "
@@ -229,6 +293,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
         results["pages"] = page_weights(Path(tmp) / "site")
+        results["playground"] = playground(Path(tmp) / "site")
+    print_playground(results["playground"])
     print(f"{'page':48} {'html':>8} {'html gz':>8} {'css+js gz':>10} {'max fig gz':>10}")
     for page, w in results["pages"].items():
         print(f"{page:48} {w['html']:8} {w['html_gz']:8} {w['assets_gz']:10} {w['largest_figure_gz']:10}")
