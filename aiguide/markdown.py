@@ -221,14 +221,16 @@ def glossary_targets(docs_dir: Path, abbreviation_files: list[Path]) -> dict[str
     return _glossaries[key]
 
 
-def _abbreviation_files(md: Markdown) -> list[Path]:
-    """The files pymdownx.snippets appends to every page, resolved as snippets does."""
+def _abbreviation_files(md: Markdown, docs_source: str = "") -> list[Path]:
+    """The files pymdownx.snippets appends to every page, resolved as snippets does (or, for
+    a staged copy, in the docs folder it came from, so errors name the real file)."""
     if "snippet" not in md.preprocessors:
         return []
     snippets = md.preprocessors["snippet"]
+    bases = [docs_source] if docs_source else snippets.base_path
     found = []
     for name in getattr(snippets, "auto_append", None) or []:
-        candidates = [Path(base) / name for base in snippets.base_path]
+        candidates = [Path(base) / name for base in bases]
         found += [path for path in candidates if path.is_file()][:1]
     return found
 
@@ -242,7 +244,7 @@ class GlossaryTreeprocessor(Treeprocessor):
             return
         if context.src_uri == glossary.GLOSSARY_PAGE or not context.src_uri.endswith(".md"):
             return
-        sources = _abbreviation_files(self.md)
+        sources = _abbreviation_files(self.md, self.md.aiguide_docs_source)
         if not sources:
             return
         targets = glossary_targets(context.docs_dir, sources)
@@ -264,6 +266,7 @@ class AiGuideExtension(Extension):
             "docs_dir": ["", "the docs folder, when no host says"],
             "census": [False, "only list fences (no checks, no figure rendering)"],
             "first_line": [0, "file line of the first Markdown line (census)"],
+            "docs_source": ["", "the docs folder a staged copy came from (make build-zensical)"],
         }
         super().__init__(**kwargs)
 
@@ -272,6 +275,9 @@ class AiGuideExtension(Extension):
         if host is not None:
             file, src_uri = host
             docs = Path(str(file)[: -len(src_uri)]) if str(file).endswith(src_uri) else None
+            if self.getConfig("docs_source"):  # a staged copy: name and read the original
+                docs = Path(self.getConfig("docs_source"))
+                file = docs / src_uri
             page = PageContext(shown_path(file), src_uri, docs)
             page.first_line = _first_line(_read(page), lines)
             return page
@@ -289,6 +295,7 @@ class AiGuideExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
+        md.aiguide_docs_source = self.getConfig("docs_source")  # type: ignore[attr-defined]
         md.preprocessors.register(PagePreprocessor(md, self), "aiguide_page", 35)
         md.treeprocessors.register(GlossaryTreeprocessor(md), "aiguide_glossary", 3)
 
