@@ -47,6 +47,16 @@ def zensical_config(mkdocs_yml: str, root: Path, out: Path) -> str:
     return header + mkdocs_yml + "\nsite_dir: site\n"
 
 
+def notebook_titles(mkdocs_yml: str) -> dict[str, str]:
+    """Each notebook in the nav and its title there (mkdocs-jupyter shows the nav title).
+
+    >>> notebook_titles("nav:\\n  - Notebooks:\\n      - Attention: notebooks/a.ipynb\\n")
+    {'notebooks/a.ipynb': 'Attention'}
+    """
+    return {m["path"]: m["title"] for m in
+            re.finditer(r"^\s+- (?P<title>[^:\n]+): (?P<path>\S+\.ipynb)$", mkdocs_yml, re.MULTILINE)}
+
+
 def stage(out: Path, root: Path = ROOT) -> Path:
     """Write the staged docs and config under ``out``; return the config file."""
     out.mkdir(parents=True, exist_ok=True)
@@ -60,12 +70,13 @@ def stage(out: Path, root: Path = ROOT) -> Path:
         shutil.rmtree(out / "includes")
     shutil.copytree(root / "docs" / "includes", out / "includes")
     cache = root / ".cache" / "notebook-css"
-    for notebook in sorted((root / "docs").rglob("*.ipynb")):
-        page = out / "docs" / notebook.relative_to(root / "docs").with_suffix(".md")
-        page.write_text(notebook_page(notebook, cache), encoding="utf-8")
+    mkdocs_yml = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    for source, title in notebook_titles(mkdocs_yml).items():
+        notebook = root / "docs" / source
+        page = out / "docs" / Path(source).with_suffix(".md")
+        page.write_text(notebook_page(notebook, title, cache), encoding="utf-8")
     config = out / "mkdocs.yml"
-    config.write_text(zensical_config((root / "mkdocs.yml").read_text(encoding="utf-8"), root, out),
-                      encoding="utf-8")
+    config.write_text(zensical_config(mkdocs_yml, root, out), encoding="utf-8")
     return config
 
 
