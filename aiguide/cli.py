@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiguide import store
+from aiguide.markdown import figure_fences
 from aiguide.pages import shown_path
-from aiguide.spec import FigureError, Spec, find_figures, parse_spec
+from aiguide.spec import FigureError, Spec, parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +38,8 @@ def collect_specs(docs_dir: Path) -> tuple[dict[str, Located], list[FigureError]
     errors: list[FigureError] = []
     for page in sorted(docs_dir.rglob("*.md")):
         shown = shown_path(page)
-        for block in find_figures(page.read_text(encoding="utf-8"), shown):
+        # The fences SuperFences finds, as the build does: what is computed is what is shown.
+        for block in figure_fences(page.read_text(encoding="utf-8"), shown):
             try:
                 spec = parse_spec(block.source)
             except FigureError as error:

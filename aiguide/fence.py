@@ -1,14 +1,16 @@
 """From a fence body to HTML: parse the spec, look up its stored record, render it.
 
-This module is the whole integration surface. The MkDocs hook (``hooks/figures.py``)
-registers :func:`format_figure` as a SuperFences custom fence; any other Python-Markdown
-host (Zensical, for instance) can register the same function in its own config::
+This module is the whole integration surface: mkdocs.yml registers :func:`format_figure` as
+a SuperFences custom fence, which MkDocs and Zensical both read::
 
     pymdownx.superfences:
       custom_fences:
         - name: figure
           class: figure
           format: !!python/name:aiguide.fence.format_figure
+
+The ``aiguide`` Markdown extension (``aiguide.markdown``) tells the formatter which file
+and line its fence is on, so an error names them.
 """
 
 from __future__ import annotations
@@ -93,9 +95,25 @@ def format_figure(
     """
     from pymdownx.superfences import SuperFencesException
 
-    library = _default_library or FigureLibrary()
+    library = _default_library or _build_library()
     try:
         return render_figure(source, library)
     except FigureError as error:
+        page = getattr(md, "aiguide", None)  # set by the aiguide extension, if listed
+        if page is not None and page.current is not None:
+            error = error.at(page.path, page.current.line)
         raise SuperFencesException(str(error)) from error
+
+
+_libraries: dict[tuple[str, int], FigureLibrary] = {}
+
+
+def _build_library(data_dir: Path = store.DATA_DIR) -> FigureLibrary:
+    """One library per state of the data folder: a build reads each record once, and a
+    rebuild after `make figures` (which rewrites the folder) sees the new data."""
+    key = (str(data_dir), data_dir.stat().st_mtime_ns if data_dir.exists() else 0)
+    if key not in _libraries:
+        _libraries.clear()
+        _libraries[key] = FigureLibrary(data_dir)
+    return _libraries[key]
 

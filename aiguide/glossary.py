@@ -1,4 +1,4 @@
-"""The glossary and its tooltips, as pure functions (wired into MkDocs by hooks/glossary.py).
+"""The glossary and its tooltips, as pure functions (run in every build by aiguide.markdown).
 
 Two files work together:
 
@@ -13,8 +13,8 @@ Two files work together:
 
       ### LLM (large language model) { #llm }
 
-After Markdown has run, :func:`link_first_occurrences` wraps the first eligible tooltip of
-each glossary entry on a page in a link to that entry. An abbreviation belongs to the entry
+While Markdown runs (``aiguide.markdown``), :func:`link_first_abbrs` wraps the first
+eligible tooltip of each glossary entry on a page in a link to that entry. An abbreviation belongs to the entry
 whose heading *names* it: the heading text itself, or one of the comma- or "or"-separated
 names in a trailing parenthesis, compared without regard to case. A plural abbreviation
 (``LLMs``) falls back to its singular (``LLM``). An abbreviation that no entry names fails
@@ -25,9 +25,9 @@ the build: :func:`link_targets` raises :class:`GlossaryError` with the abbreviat
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html import escape, unescape
 
 from aiguide.pages import UnclosedFence, lines_outside_fences
 
@@ -220,95 +220,45 @@ def link_targets(abbreviations: list[Abbreviation], entries: list[Entry],
     return targets
 
 
-def glossary_href(page_url: str, glossary_url: str, anchor: str) -> str:
-    """A relative link from one page to a glossary entry, for either URL style.
-
-    >>> glossary_href("ai-basics/", "glossary/", "llm")
-    '../glossary/#llm'
-    >>> glossary_href("ai-basics/index.html", "glossary.html", "llm")
-    '../glossary.html#llm'
-    """
-    from mkdocs.utils import get_relative_url
-
-    return f"{get_relative_url(glossary_url, page_url)}#{anchor}"
-
-
-# -- Linking tooltips in a page's HTML ---------------------------------------------------
+# -- Linking tooltips in a page's element tree -------------------------------------------
 
 # Never linked inside these: a link in a heading or in a link is invalid or confusing, and
 # code, scripts and SVG are not prose.
-_SKIP = ("h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "samp",
-         "script", "style", "button", "textarea", "select", "svg", "math", "summary")
-# Only the tags that matter are tokenized: every <abbr>, the opening and closing tags of the
-# elements above, and comments (which may contain anything). Hand-written rather than
-# html.parser or BeautifulSoup: the page is edited by splicing the original string, so only
-# offsets are needed, and skipping the other tags makes this ~10x faster than html.parser
-# on figure-heavy pages. Markdown, Material and our renderers write lowercase tag names.
-_TOKEN = re.compile(r"<!--.*?-->|<(/?)(abbr|" + "|".join(_SKIP) + r")(?=[\s>/])", re.DOTALL)
-_RAW_TEXT = ("script", "style")  # their content is text: jump to the closing tag
+_SKIP = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "samp",
+                   "script", "style", "button", "textarea", "select", "svg", "math", "summary"})
 
 
-@dataclass(frozen=True)
-class _Abbr:
-    start: int  # offset of "<abbr"
-    end: int  # offset just past "</abbr>"
-    text: str
-    skipped: bool
+def _eligible_abbrs(element: etree.Element) -> Iterator[tuple[etree.Element, etree.Element]]:
+    """``(parent, abbr)`` for every ``<abbr>`` in document order outside ``_SKIP``."""
+    for child in element:
+        if child.tag == "abbr":
+            yield element, child
+        elif child.tag not in _SKIP:
+            yield from _eligible_abbrs(child)
 
 
-def _find_abbrs(html: str) -> Iterator[_Abbr]:
-    """Every ``<abbr>`` in order, and whether it sits inside an element in ``_SKIP``."""
-    open_count = dict.fromkeys(_SKIP, 0)
-    position = 0
-    while match := _TOKEN.search(html, position):
-        closing, tag = match.group(1), match.group(2)
-        position = match.end()
-        if tag is None:  # a comment
-            continue
-        if tag == "abbr":
-            if closing:
-                continue
-            end = html.find("</abbr>", position)
-            if end < 0:
-                return
-            text = re.sub(r"<[^>]*>", "", html[html.index(">", position) + 1:end])
-            yield _Abbr(match.start(), end + len("</abbr>"), unescape(text),
-                        any(open_count.values()))
-            position = end + len("</abbr>")
-        elif closing:
-            open_count[tag] = max(open_count[tag] - 1, 0)
-        elif tag in _RAW_TEXT:
-            close = html.find(f"</{tag}", position)
-            position = len(html) if close < 0 else close
-            open_count[tag] += 1
-        else:
-            tag_end = html.find(">", position)
-            if tag_end > 0 and html[tag_end - 1] != "/":  # <a/> opens nothing
-                open_count[tag] += 1
+def link_first_abbrs(root: etree.Element, hrefs: dict[str, str]) -> int:
+    """Wrap the first eligible tooltip of each glossary entry in a link to it; count them.
 
+    ``hrefs`` maps an abbreviation to its entry's link; abbreviations sharing a link (LLM
+    and LLMs) share one link per page. Tooltips in headings, links, code and SVG stay as
+    they are, and so does every tooltip after the first. Works on the tree Python-Markdown
+    builds, before the host rewrites ``glossary.md#llm`` into the page's relative URL:
 
-def link_first_occurrences(html: str, hrefs: dict[str, str]) -> str:
-    """Wrap the first eligible tooltip of each glossary entry in a link to it.
-
-    ``hrefs`` maps an abbreviation to its entry's URL; abbreviations sharing a URL (LLM and
-    LLMs) share one link per page. Tooltips in headings, links, code and SVG stay as they
-    are, and so does every tooltip after the first.
-
-    >>> link_first_occurrences('<p><abbr title="t">LLM</abbr> <abbr title="t">LLM</abbr></p>',
-    ...                        {"LLM": "g.html#llm"})
-    '<p><a class="aig-glossary" href="g.html#llm"><abbr title="t">LLM</abbr></a> <abbr title="t">LLM</abbr></p>'
+    >>> root = etree.fromstring('<div><p><abbr title="t">LLM</abbr> <abbr>LLM</abbr></p></div>')
+    >>> link_first_abbrs(root, {"LLM": "glossary.md#llm"}), etree.tostring(root, "unicode")
+    (1, '<div><p><a class="aig-glossary" href="glossary.md#llm"><abbr title="t">LLM</abbr></a> \
+<abbr>LLM</abbr></p></div>')
     """
-    if "<abbr" not in html:
-        return html
     linked: set[str] = set()
-    chosen: list[tuple[_Abbr, str]] = []
-    for abbr in _find_abbrs(html):
-        href = hrefs.get(abbr.text)
-        if href is None or abbr.skipped or href in linked:
+    for parent, abbr in list(_eligible_abbrs(root)):
+        href = hrefs.get("".join(abbr.itertext()))
+        if href is None or href in linked:
             continue
         linked.add(href)
-        chosen.append((abbr, href))
-    for abbr, href in reversed(chosen):
-        html = (f'{html[:abbr.start]}<a class="{LINK_CLASS}" href="{escape(href)}">'
-                f"{html[abbr.start:abbr.end]}</a>{html[abbr.end:]}")
-    return html
+        link = etree.Element("a", {"class": LINK_CLASS, "href": href})
+        link.tail, abbr.tail = abbr.tail, None
+        parent.insert(list(parent).index(abbr), link)
+        parent.remove(abbr)
+        link.append(abbr)
+    return len(linked)

@@ -263,40 +263,26 @@ def _first_sentences(text: str, limit: int) -> str:
     return kept or text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-_FENCE_MARK = re.compile(r"^\s*(`{3,}|~{3,})")
-
-
-class UnclosedFence(ValueError):
+class UnclosedFence(PageError, ValueError):
     """A fenced block that runs to the end of the file; ``line`` is where it opened."""
 
-    def __init__(self, line: int, fence: str):
-        super().__init__(f"line {line}: a fenced block opened with {fence} is never closed")
-        self.line, self.fence = line, fence
+    def __init__(self, line: int, fence: str, path: str = "<page>"):
+        super().__init__(path, line, f"a fenced block opened with {fence} is never closed",
+                         f"close it with a line of {fence}")
+        self.fence = fence
 
 
 def lines_outside_fences(lines: list[str]) -> list[tuple[int, str]]:
-    """``(line number, line)`` for every line outside fenced blocks.
+    """``(line number, line)`` for every line outside the fenced blocks the site renders.
 
     Code and figure specs are not prose, and a ``# comment`` in a code block is not a
-    heading. A block closes only on its own character repeated at least as often, so a
-    ```` ````markdown ```` example may contain ```` ``` ```` fences. Raises
+    heading. The blocks are the ones SuperFences itself finds (``aiguide.markdown.census``),
+    so a ```` ````markdown ```` example may contain ```` ``` ```` fences. Raises
     :class:`UnclosedFence` if a block never closes.
 
     >>> lines_outside_fences(["a", "````md", "```figure", "```", "````", "b"])
     [(1, 'a'), (6, 'b')]
     """
-    kept: list[tuple[int, str]] = []
-    fence, opened_at = "", 0  # the opening marker while inside a block, e.g. "```"
-    for number, line in enumerate(lines, start=1):
-        match = _FENCE_MARK.match(line)
-        if not fence and match:
-            fence, opened_at = match.group(1), number
-        elif fence:
-            closing = line.strip()
-            if set(closing) == {fence[0]} and len(closing) >= len(fence):
-                fence = ""
-        else:
-            kept.append((number, line))
-    if fence:
-        raise UnclosedFence(opened_at, fence)
-    return kept
+    from aiguide.markdown import prose_lines
+
+    return prose_lines("\n".join(lines))

@@ -1,13 +1,13 @@
-"""MkDocs wiring for page conventions (the rules live in ``aiguide.pages``).
+"""MkDocs wiring for what needs the build, not one page's Markdown (the rest is the
+``aiguide`` Markdown extension, aiguide/markdown.py, which MkDocs and Zensical both run).
 
-on_page_markdown runs a small pipeline of ``str -> str`` steps:
-1. check the front matter (a malformed page fails the build with file:line and the fix);
-2. render ``<!-- md:... -->`` shortcodes;
-3. strip test-only options from python fences.
-
-A page whose review is overdue still builds (an old page must not block an unrelated pull
-request) but is listed as a warning at the end of the build and carries a visible note.
-The limit is ``extra.review_max_age_months`` (default 12).
+- on_page_markdown: a notebook page's description (mkdocs-jupyter gives it no front matter),
+  and the review age of a Markdown page, which the theme (overrides/main.html) shows.
+- on_build_error: a page error from the aiguide extension has been logged with file:line
+  and its fix; end the build there, without a Python traceback that buries it.
+- on_post_build: list the pages whose review is overdue. Such a page still builds (an old
+  page must not block an unrelated pull request) but is reported and carries a note. The
+  limit is ``extra.review_max_age_months`` (default 12).
 """
 
 from __future__ import annotations
@@ -15,21 +15,13 @@ from __future__ import annotations
 import logging
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils.meta import get_data
 
-from aiguide.pages import (
-    PageError,
-    check_front_matter,
-    months_between,
-    notebook_description,
-    render_shortcodes,
-    shown_path,
-    strip_test_options,
-    today,
-)
+from aiguide.glossary import GlossaryError
+from aiguide.pages import PageError, months_between, notebook_description, shown_path, today
+from aiguide.spec import FigureError
 
 # Not under "mkdocs.": strict mode turns those warnings into errors, and an overdue review
 # is meant to be reported, not to break the build.
@@ -51,27 +43,20 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     if page.file.src_uri.endswith(".ipynb"):
         # No front matter in a notebook: its opening paragraph is its description.
         page.meta.setdefault("description", notebook_description(page.file.content_string))
-        return markdown
-    if not page.file.src_uri.endswith(".md"):
-        return markdown
-    path, raw = shown_path(page.file.abs_src_path), page.file.content_string
-    # MkDocs has cut the front matter off `markdown`; count it back so lines match the file.
-    first_line = raw.count("\n") - markdown.count("\n") + 1
-    try:
-        # The raw file's own front matter: plugins (git dates) add their own keys to page.meta.
-        check_front_matter(get_data(raw)[1], raw, path)
-        markdown = render_shortcodes(markdown, path, first_line=first_line)
-    except PageError as error:
-        raise PluginError(str(error)) from None
-    _note_review_age(page, path, int(config.extra.get("review_max_age_months", 12)))
-    return strip_test_options(markdown)
+    elif page.file.src_uri.endswith(".md") and "reviewed" in page.meta:
+        _note_review_age(page, shown_path(page.file.abs_src_path),
+                         int(config.extra.get("review_max_age_months", 12)))
+    return markdown
 
 
 def _note_review_age(page: Page, path: str, limit: int) -> None:
-    age = months_between(page.meta["reviewed"], today())
+    reviewed = page.meta["reviewed"]
+    if not hasattr(reviewed, "year"):
+        return  # not a date: the aiguide extension fails the page with file:line
+    age = months_between(reviewed, today())
     if age >= limit:
         page.meta["review_overdue"] = limit
-        _overdue.append(f"{path} (reviewed {page.meta['reviewed']}, {age} months ago)")
+        _overdue.append(f"{path} (reviewed {reviewed}, {age} months ago)")
 
 
 def on_post_build(config: MkDocsConfig) -> None:
@@ -80,3 +65,9 @@ def on_post_build(config: MkDocsConfig) -> None:
             "%d page(s) not reviewed in %s months; re-check them and update `reviewed:`\n  %s",
             len(_overdue), config.extra.get("review_max_age_months", 12), "\n  ".join(_overdue),
         )
+
+
+def on_build_error(*, error: Exception) -> None:
+    cause = error.__cause__ if error.__cause__ is not None else error
+    if isinstance(cause, (PageError, GlossaryError, FigureError)):
+        raise Abort(f"Aborted: {cause}") from None

@@ -16,13 +16,24 @@ FRONT = ("---\ntitle: Test page\ndescription: A throwaway page that exercises th
 POSITIONS = "```figure\nkind: positions\npositions: 24\ndims: 32\ncaption: {caption}\n```\n"
 
 
+# The site's own figure fence and extension, as mkdocs.yml lists them.
+MARKDOWN_EXTENSIONS = """markdown_extensions:
+  - attr_list
+  - md_in_html
+  - pymdownx.superfences:
+      custom_fences:
+        - name: figure
+          class: figure
+          format: !!python/name:aiguide.fence.format_figure
+  - aiguide
+"""
+
+
 def build_page(tmp_path, page: str, *, today: str = "2026-11-28"):
-    hooks = "\n".join(f"  - {ROOT / 'hooks' / name}" for name in
-                      ("pages.py", "figures.py"))
     (tmp_path / "mkdocs.yml").write_text(
         f"site_name: Throwaway\ntheme: {{name: material, font: false, custom_dir: {ROOT / 'overrides'}}}\n"
         "extra: {licence: {content: CC BY 4.0, content_url: 'https://example.org', code: MIT}}\n"
-        f"hooks:\n{hooks}\nmarkdown_extensions: [attr_list, md_in_html, pymdownx.superfences]\n")
+        f"hooks:\n  - {ROOT / 'hooks' / 'pages.py'}\n" + MARKDOWN_EXTENSIONS)
     (tmp_path / "docs").mkdir(exist_ok=True)
     (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
     return build_site(tmp_path / "mkdocs.yml", tmp_path / "site", env={"AIGUIDE_TODAY": today})

@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiguide import store
+from aiguide.markdown import figure_fences
 from aiguide.pages import strip_test_options
 from aiguide.render import render
-from aiguide.spec import find_figures
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
@@ -153,7 +153,7 @@ def scaling(sizes: list[int]) -> dict[int, float]:
     """ms per page for generated corpora, each page carrying a figure of every kind."""
     fences = []
     for page in sorted((ROOT / "docs" / "contributing").glob("figures.md")):
-        fences = ["```figure\n" + b.source + "\n```" for b in find_figures(page.read_text(), str(page))]
+        fences = ["```figure\n" + b.source + "\n```" for b in figure_fences(page.read_text(), str(page))]
     front = "---\ntitle: Page {n}\ndescription: A generated page used to measure how the build scales with size.\nreviewed: 2026-11-28\nauthors: [Bench]\n---\n\n# Page {n}\n\n"
     results = {}
     for size in sizes:
@@ -170,8 +170,11 @@ def scaling(sizes: list[int]) -> dict[int, float]:
             config = Path(tmp) / "mkdocs.yml"
             config.write_text(
                 "site_name: Scale\ntheme: {name: material, font: false, features: [navigation.prune]}\n"
-                f"hooks: [{ROOT}/hooks/pages.py, {ROOT}/hooks/figures.py]\n"
-                "markdown_extensions: [attr_list, md_in_html, pymdownx.superfences]\n")
+                f"hooks: [{ROOT}/hooks/pages.py]\n"
+                "markdown_extensions:\n  - attr_list\n  - md_in_html\n"
+                "  - pymdownx.superfences:\n      custom_fences:\n        - name: figure\n"
+                "          class: figure\n"
+                "          format: !!python/name:aiguide.fence.format_figure\n  - aiguide\n")
             seconds = mkdocs(config, Path(tmp) / "site")
             results[size] = round(seconds * 1000 / size, 1)
     return results

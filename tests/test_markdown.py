@@ -1,0 +1,72 @@
+"""One parse per page: the fences that figure discovery, the glossary, retrieval and the
+code-block tests read (aiguide.markdown.census) are exactly the blocks the site renders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pytest_examples import find_examples
+
+from aiguide.markdown import census, figure_fences, prose_lines
+from aiguide.pages import UnclosedFence
+from tests.conftest import ROOT
+
+DOCS = ROOT / "docs"
+PAGES = sorted(p for p in DOCS.rglob("*.md") if "includes" not in p.parts)
+PYTHON = ("python", "py")
+
+
+def built_page(site: Path, page: Path) -> str:
+    relative = page.relative_to(DOCS).with_suffix("")
+    folder = relative.parent if relative.name == "index" else relative
+    return (site / folder / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_census_finds_the_figures_and_code_blocks_the_build_renders(page, built_site):
+    fences = census(page.read_text(encoding="utf-8"), str(page))
+    html = built_page(built_site, page)
+    content = html[html.index("<article"):html.index("</article>")]
+    rendered_figures = re.findall(r'<figure class="aig-figure [^"]*" id="fig-[\w-]+"', content)
+    rendered_code = re.findall(r'<div class="highlight">', content)  # every other block
+    assert sum(f.language == "figure" for f in fences) == len(rendered_figures)
+    assert sum(f.language != "figure" for f in fences) == len(rendered_code)
+
+
+def test_the_code_block_tests_collect_exactly_the_python_blocks_rendered():
+    """pytest-examples has its own scanner: it must agree with SuperFences on every page."""
+    collected = {(str(e.path), e.start_line) for e in find_examples(DOCS)
+                 if e.path.suffix == ".md"}
+    rendered = set()
+    for page in PAGES:
+        for fence in census(page.read_text(encoding="utf-8"), str(page)):
+            if fence.language in PYTHON:
+                rendered.add((str(page), fence.line))
+    assert collected == rendered, (sorted(collected - rendered), sorted(rendered - collected))
+
+
+def test_census_gives_file_lines_below_the_front_matter_and_skips_nested_examples():
+    source = ("---\ntitle: T\n---\n\nText.\n\n````markdown\n```figure\nkind: x\n```\n````\n\n"
+              "```figure\nkind: positions\n```\n")
+    fences = census(source, "docs/p.md")
+    assert [(f.language, f.line, f.end) for f in fences] == [("markdown", 7, 11), ("figure", 13, 15)]
+    assert [f.line for f in figure_fences(source, "docs/p.md")] == [13]
+    assert fences[1].source == "kind: positions"
+
+
+def test_test_options_do_not_hide_a_block_from_the_census():
+    # Without the extension's option stripping SuperFences rejects the block (an inline code
+    # span), and the census would miss what the build shows.
+    fences = census('```python test="skip" reason="network"\nx = 1\n```\n', "p.md")
+    assert [(f.language, f.line) for f in fences] == [("python", 1)]
+
+
+def test_an_unclosed_fence_fails_with_the_line_it_opened_on():
+    with pytest.raises(UnclosedFence, match=r"p.md:3: a fenced block opened with ```` is never"):
+        census("a\n\n````python\nx\n```\n", "p.md")
+
+
+def test_prose_lines_leave_out_every_block_line():
+    assert prose_lines("a\n```\n# no\n```\nb") == [(1, "a"), (5, "b")]
