@@ -29,25 +29,17 @@ from typing import Any
 import yaml
 
 from aiguide.catalog import KIND_MODELS, MODELS, TOKENIZER_LABELS
+from aiguide.errors import GuideError
 
 FENCE_LANGUAGE = "figure"
 FIX_DATA = "make figures"
 
 
-class FigureError(Exception):
+class FigureError(GuideError):
     """A figure that cannot be built. ``str()`` gives ``file:line: message`` and the fix."""
 
     def __init__(self, message: str, *, path: str = "<figure>", line: int = 0, fix: str = ""):
-        self.message, self.path, self.line, self.fix = message, path, line, fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}" + (f"\n    fix: {self.fix}" if self.fix else "")
-
-    def at(self, path: str, line: int) -> FigureError:
-        """The same error, placed in a file (``line`` is relative unless already set)."""
-        return FigureError(self.message, path=path, line=line + self.line, fix=self.fix)
+        super().__init__(message, path=path, line=line, fix=fix)
 
 
 # -- Finding fences --------------------------------------------------------------------
