@@ -80,8 +80,19 @@ stale: $(VENV)/.site ## List dated facts (<!-- md:asof -->), oldest first
 
 # -- Checks ------------------------------------------------------------------------------
 
-test: $(VENV)/.browser ## Set up and run the whole test suite
-	$(BIN)/python -m pytest
+# Each run draws its own hash seed and prints it; replay a run with `make test HASHSEED=<n>`.
+# The code examples and notebooks run a second time under another seed, so an output that
+# depends on set or dict order fails here instead of on some later machine.
+ifndef HASHSEED
+HASHSEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
+SECOND_HASHSEED = $(shell echo $$(( ($(HASHSEED) + 1) % 4294967296 )))
+
+test: $(VENV)/.browser ## Set up and run the whole test suite (replay a run: make test HASHSEED=n)
+	@echo "PYTHONHASHSEED=$(HASHSEED) (replay: make test HASHSEED=$(HASHSEED))"
+	PYTHONHASHSEED=$(HASHSEED) $(BIN)/python -m pytest
+	@echo "Code examples and notebooks again under PYTHONHASHSEED=$(SECOND_HASHSEED)"
+	PYTHONHASHSEED=$(SECOND_HASHSEED) $(BIN)/python -m pytest -q tests/test_code_blocks.py tests/test_notebooks.py
 
 test-fast: $(VENV)/.test ## The quick checks for a contributor (no models, no browser)
 	$(BIN)/python -m pytest -m "not models and not browser" -x -q

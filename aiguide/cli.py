@@ -165,11 +165,11 @@ def run_notebooks(paths: list[Path]) -> int:
     """Execute each notebook top to bottom and save it with its fresh outputs."""
     import nbformat
 
-    from aiguide.notebooks import execute
+    from aiguide.notebooks import execute, saved_form
 
     for path in paths:
-        fresh = execute(nbformat.read(path, as_version=4), cwd=path.parent)
-        nbformat.write(fresh, path)
+        stored = nbformat.read(path, as_version=4)
+        nbformat.write(saved_form(stored, execute(stored, cwd=path.parent)), path)
         print(f"{shown_path(path)}: executed and saved")
     return 0
 

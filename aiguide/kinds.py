@@ -14,6 +14,7 @@ models, and the renderers import the spec module, which imports this one.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,12 @@ class Option:
     required: bool = False
     check: Callable[[Any], str | None] = lambda value: None
     description: str = ""
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value quoted in an error message, cut short: an error must fit on a screen."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _max_length(limit: int) -> Callable[[Any], str | None]:
@@ -53,6 +60,8 @@ def _between(low: float, high: float) -> Callable[[Any], str | None]:
 
 
 def _tokenizer_list(names: list) -> str | None:
+    if not all(isinstance(n, str) for n in names):
+        return f"must list tokenizer names; known: {sorted(TOKENIZER_LABELS)}"
     unknown = [n for n in names if n not in TOKENIZER_LABELS]
     if unknown:
         return f"has unknown tokenizer(s) {unknown}; known: {sorted(TOKENIZER_LABELS)}"
@@ -66,14 +75,15 @@ def _items(items: list) -> str | None:
         return f"must have 2 to 10 entries, not {len(items)}"
     for item in items:
         if not isinstance(item, str) or not item.strip() or len(item) > 200:
-            return f"entry {item!r} must be a non-empty string of at most 200 characters"
+            return f"entry {_shown(item)} must be a non-empty string of at most 200 characters"
     return None
 
 
 def _temperatures(values: list) -> str | None:
     if not 1 <= len(values) <= 4:
         return "must list 1 to 4 temperatures"
-    if not all(isinstance(v, (int, float)) and 0 < v <= 5 for v in values):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 5
+               for v in values):
         return "must be numbers greater than 0 and at most 5"
     return None
 
@@ -83,7 +93,8 @@ def _on_grid(low: float, high: float, step: float) -> Callable[[Any], str | None
 
     def check(value: float) -> str | None:
         steps = (value - low) / step
-        if low - 1e-9 <= value <= high + 1e-9 and abs(steps - round(steps)) < 1e-6:
+        if (math.isfinite(steps) and low - 1e-9 <= value <= high + 1e-9
+                and abs(steps - round(steps)) < 1e-6):
             return None
         return f"must be a multiple of {step:g} from {low:g} to {high:g} (a slider position)"
 

@@ -57,13 +57,39 @@ def shown_text(cell: nbformat.NotebookNode) -> str:
 
 
 def execute(notebook: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
-    """A freshly executed copy; raises nbclient's CellExecutionError on a failing cell."""
+    """A freshly executed copy; raises nbclient's CellExecutionError on a failing cell.
+
+    Cell timings are not recorded: a saved notebook must be the same bytes on every run.
+    """
     from nbclient import NotebookClient
 
     fresh = copy.deepcopy(notebook)
-    NotebookClient(fresh, timeout=timeout, kernel_name="python3",
+    NotebookClient(fresh, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(cwd)}}).execute()
     return fresh
+
+
+def saved_form(stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The fresh run as it is written to disk: the same bytes for the same outputs.
+
+    How a kernel splits printed text into stream messages depends on timing, so consecutive
+    stream outputs are joined; the notebook's own metadata is kept, since the kernel would
+    stamp it with the Python version of whichever machine ran it.
+    """
+    saved = copy.deepcopy(fresh)
+    saved.metadata = copy.deepcopy(stored.metadata)
+    for cell in saved.cells:
+        outputs = []
+        for output in cell.get("outputs", []):
+            previous = outputs[-1] if outputs else None
+            if (output["output_type"] == "stream" and previous is not None
+                    and previous["output_type"] == "stream" and previous["name"] == output["name"]):
+                previous["text"] += output["text"]
+            else:
+                outputs.append(output)
+        if "outputs" in cell:
+            cell.outputs = outputs
+    return saved
 
 
 def compare(path: str, stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> list[Mismatch]:

@@ -214,14 +214,34 @@ def cosine_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
+# Scores that agree to this many decimals count as a tie. Two passages can score the same in
+# exact arithmetic and still differ in the last bit, depending on the order a sum was taken
+# in (which can follow a hash seed or a BLAS kernel); rounding first makes the tie exact.
+TIE_DECIMALS = 9
+
+
+def order_by_score(scores: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Indices from the highest score to the lowest; ties keep index order.
+
+    This is the tie-break rule for every ranking in the guide: equal scores (to
+    :data:`TIE_DECIMALS` decimals) are listed in the order the passages appear in the
+    guide, so a printed ranking never depends on float noise.
+
+    >>> order_by_score([0.5, 0.9, 0.5 + 1e-12, 0.1]).tolist()
+    [1, 0, 2, 3]
+    """
+    rounded = np.round(np.asarray(scores, dtype=float), TIE_DECIMALS)  # [n]
+    return np.argsort(-rounded, kind="stable")
+
+
 def rank(query: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row indices from most to least similar, and every row's score.
 
     For unit vectors the dot product is the cosine, so one matrix-vector product scores all
-    rows; ties keep their original order.
+    rows; ties are broken by :func:`order_by_score`'s rule (original order).
     """
     scores = vectors @ query  # [n, d] @ [d] -> [n]
-    return np.argsort(-scores, kind="stable"), scores
+    return order_by_score(scores), scores
 
 
 def search(question: str, passages: Sequence[Passage], vectors: np.ndarray, k: int = 3,
@@ -244,12 +264,14 @@ def bm25_scores(query: str, documents: Sequence[str], k1: float = 1.5,
     """Okapi BM25: exact word matches, rare words weighted up, long documents damped.
 
     It finds an identifier or a rare name that an embedding blurs, and misses a paraphrase.
+    Terms are summed in sorted order, so a score is the same to the last bit in every
+    process (a ``set`` would follow the hash seed, and float addition is not associative).
     """
     docs = [Counter(words(d)) for d in documents]
     lengths = np.array([sum(d.values()) for d in docs], dtype=float)
     average = lengths.mean() if len(docs) else 0.0
     scores = np.zeros(len(docs))
-    for term in set(words(query)):
+    for term in sorted(set(words(query))):
         having = sum(term in d for d in docs)
         idf = math.log(1 + (len(docs) - having + 0.5) / (having + 0.5))
         tf = np.array([d[term] for d in docs], dtype=float)
@@ -261,12 +283,18 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = 60) -> li
     """One ranking from several (say, BM25 and embeddings), by summing 1 / (k + rank).
 
     Ranks rather than scores are combined, so scores on different scales need no tuning.
+    Equal fused scores are common (first in one list and third in the other, or the other
+    way round); they are broken by :func:`order_by_score`'s rule, the lower index first.
+
+    >>> reciprocal_rank_fusion([[0, 1, 2], [2, 1, 0]])  # 0 and 2 tie; 1 is second twice
+    [0, 2, 1]
     """
     fused: Counter[int] = Counter()
     for ranking in rankings:
         for position, item in enumerate(ranking, start=1):
             fused[int(item)] += 1 / (k + position)
-    return sorted(fused, key=lambda item: -fused[item])
+    items = sorted(fused)
+    return [items[i] for i in order_by_score([fused[item] for item in items])]
 
 
 # --- evaluation ------------------------------------------------------------------------------

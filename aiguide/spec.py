@@ -36,6 +36,7 @@ from aiguide.kinds import (  # noqa: F401  (EXPLORER_*: the sliders, re-exported
     EXPLORER_TOP_P,
     KINDS,
     Option,
+    _shown,
 )
 
 FENCE_LANGUAGE = "figure"
@@ -167,7 +168,7 @@ def parse_spec(source: str) -> Spec:
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
         raise FigureError(
-            f"unknown figure kind {kind!r}{_did_you_mean(kind, KINDS)}",
+            f"unknown figure kind {_shown(kind)}{_did_you_mean(kind, KINDS)}",
             line=_line_of("kind", source),
             fix=f"use one of: {', '.join(KINDS)}",
         )
@@ -178,7 +179,7 @@ def parse_spec(source: str) -> Spec:
             continue
         if name not in schema:
             raise FigureError(
-                f"unknown option {name!r} for a {kind} figure{_did_you_mean(name, schema)}",
+                f"unknown option {_shown(name)} for a {kind} figure{_did_you_mean(name, schema)}",
                 line=_line_of(name, source),
                 fix=f"options for {kind}: {', '.join(sorted(schema))}, caption",
             )
@@ -207,7 +208,7 @@ def _checked(name: str, value: Any, option: Option, source: str) -> Any:
     if isinstance(value, bool) and bool not in types or not isinstance(value, types):
         wanted = " or ".join(t.__name__ for t in types)
         raise FigureError(
-            f"option {name!r} must be {wanted}, not {type(value).__name__} ({value!r})",
+            f"option {name!r} must be {wanted}, not {type(value).__name__} ({_shown(value)})",
             line=_line_of(name, source),
             fix=f"write `{name}:` as a {wanted}",
         )
@@ -228,7 +229,7 @@ def _check_model(kind: str, params: dict[str, Any], source: str) -> None:
     if model not in allowed:
         known = "unknown model" if model not in MODELS else "a model that cannot draw"
         raise FigureError(
-            f"{known} {model!r} for a {kind} figure{_did_you_mean(model, allowed)}",
+            f"{known} {_shown(model)} for a {kind} figure{_did_you_mean(model, allowed)}",
             line=_line_of("model", source),
             fix=f"use model: {' or '.join(allowed)}",
         )

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--online", action="store_true",
                      help="also check external links (needs the internet)")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The hash seed, so that a failure which depends on set or dict order can be replayed."""
+    seed = os.environ.get("PYTHONHASHSEED", "random (unset)")
+    return (f"PYTHONHASHSEED={seed}; replay with `make test HASHSEED=<n>` "
+            f"or `PYTHONHASHSEED=<n> .venv/bin/python -m pytest ...`")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many generated cases the fuzz tests ran (tests/test_fuzz.py)."""
+    fuzz = sys.modules.get("tests.test_fuzz")
+    if fuzz is not None and fuzz.CASES:
+        terminalreporter.section("generated cases")
+        for name, count in sorted(fuzz.CASES.items()):
+            terminalreporter.write_line(f"{count:6d}  {name}")
+        terminalreporter.write_line(f"{sum(fuzz.CASES.values()):6d}  in total")
 
 
 def build_site(config: Path, site_dir: Path, *, strict: bool = True,
