@@ -46,7 +46,7 @@ FIX_DATA = "make figures"
 class FigureError(GuideError):
     """A figure that cannot be built. ``str()`` gives ``file:line: message`` and the fix."""
 
-    def __init__(self, message: str, *, path: str = "<figure>", line: int = 0, fix: str = ""):
+    def __init__(self, message: str, *, path: str = "", line: int = 0, fix: str = ""):
         super().__init__(message, path=path, line=line, fix=fix)
 
 
