@@ -15,6 +15,7 @@ import numpy as np
 
 from aiguide.catalog import TOKENIZER_LABELS, model_info
 from aiguide.kinds import KINDS
+from aiguide.models.numerics import logsumexp, softmax
 from aiguide.spec import FigureError, Spec
 
 # Bump when a computation changes meaning: every record made by an older version is stale.
@@ -206,9 +207,7 @@ def compute_positions(params: dict[str, Any]) -> tuple[dict, list[str]]:
 def softmax_with_temperature(logits: np.ndarray, temperature: float) -> tuple[np.ndarray, float]:
     """Probabilities of softmax(logits / T) and log of its normaliser, computed stably."""
     z = logits / temperature  # [vocab]
-    top = z.max()
-    log_z = float(top + np.log(np.exp(z - top).sum()))
-    return np.exp(z - log_z), log_z
+    return softmax(z), logsumexp(z)
 
 
 def nucleus_size(probs: np.ndarray, top_p: float) -> int:

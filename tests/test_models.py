@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from aiguide import store
+from aiguide.catalog import TOKENIZER_LABELS
 from aiguide.models import minilm as minilm_module
 from aiguide.models import paths, smollm2
 from aiguide.models.minilm import MiniLM, load_minilm
 from aiguide.models.smollm2 import SmolLM2, file_facts, load_smollm2, parameter_count
-from aiguide.models.tokenizers import TOKENIZERS, render_chat, tokenize
+from aiguide.models.tokenizers import render_chat, tokenize
 from aiguide.records import Token
 
 pytestmark = pytest.mark.models
@@ -91,12 +93,13 @@ def test_cl100k_encodes_i_love_coding_as_gpt4_does() -> None:
     assert [t["id"] for t in tokenize("cl100k_base", "I love coding")] == [40, 3021, 11058]
 
 
-def test_every_registered_tokenizer_has_a_reader_label() -> None:
-    assert TOKENIZERS == {
-        "cl100k_base": "GPT-4 (cl100k_base)",
-        "minilm": "all-MiniLM-L6-v2 (WordPiece)",
-        "smollm2": "SmolLM2-135M (byte-level BPE)",
-    }
+def test_every_registered_tokenizer_runs_and_the_stored_figures_carry_its_label() -> None:
+    """The labels readers see come from the model registry, in the figures as stored."""
+    for name in TOKENIZER_LABELS:
+        assert tokenize(name, "hi"), name
+    rows = [row for path in sorted(store.DATA_DIR.glob("tokens-*.json"))
+            for row in json.loads(path.read_text(encoding="utf-8"))["data"]["tokenizers"]]
+    assert rows and all(row["label"] == TOKENIZER_LABELS[row["name"]] for row in rows)
 
 
 def test_unknown_tokenizer_error_lists_the_known_names() -> None:
