@@ -175,6 +175,16 @@ def load_pages(pages: Sequence[str], level: int = 2, docs: Path | None = None) -
 # --- embedding and ranking --------------------------------------------------------------------
 
 
+def __getattr__(name: str) -> object:
+    """``max_seq_length`` and ``truncate`` moved to the model's module (one embedding path);
+    pages and notebooks still import them from here, without loading the model at import."""
+    if name in ("max_seq_length", "truncate"):
+        from aiguide.models import minilm
+
+        return getattr(minilm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def embed(texts: Sequence[str], model: MiniLM | None = None) -> np.ndarray:
     """Unit-length MiniLM vectors ``[len(texts), 384]`` (:meth:`MiniLM.embed`, text cut at
     the model's ``max_seq_length`` as sentence-transformers cuts it)."""

@@ -31,6 +31,9 @@ from aiguide.catalog import TOKENIZER_LABELS
 from aiguide.models.paths import gguf_field, minilm_dir
 from aiguide.records import Token
 
+# The registry's table (aiguide.catalog), under the name the notebooks use: not a copy.
+TOKENIZERS = TOKENIZER_LABELS
+
 GGUF_CONTROL = 3  # tokenizer.ggml.token_type of special tokens such as <|im_start|>
 
 
