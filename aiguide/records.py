@@ -21,7 +21,8 @@ Example record (abridged)::
 
 from __future__ import annotations
 
-from typing import TypedDict
+from types import UnionType
+from typing import Any, TypedDict, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 
 class Token(TypedDict):
@@ -194,3 +195,73 @@ class Record(TypedDict):
     spec: dict
     provenance: Provenance
     data: dict
+
+
+# -- Checking a stored record against its kind's shape ---------------------------------
+
+
+def shape_problem(value: Any, shape: Any, where: str = "data") -> str | None:
+    """The first place where ``value`` does not have ``shape`` (a TypedDict or a type hint).
+
+    A record is checked when it is read, so a hand-edited, truncated or outdated file fails
+    at the figure that uses it instead of deep inside a renderer. Extra members are an
+    error too: they are what an outdated record looks like after a member is renamed.
+
+    >>> shape_problem({"positions": 2, "dims": 2, "matrix": [[0.0, 1.0], [1, "x"]]}, PositionsData)
+    "data.matrix[1][1] is str ('x'), not float"
+    """
+    if is_typeddict(shape):
+        if not isinstance(value, dict):
+            return f"{where} is {type(value).__name__}, not an object"
+        hints = get_type_hints(shape)
+        missing = [name for name in hints if name not in value]
+        if missing:
+            return f"{where} has no member {missing[0]!r}"
+        extra = sorted(set(value) - set(hints))
+        if extra:
+            return f"{where} has an unknown member {extra[0]!r}"
+        for name, hint in hints.items():
+            problem = shape_problem(value[name], hint, f"{where}.{name}")
+            if problem:
+                return problem
+        return None
+    origin, args = get_origin(shape), get_args(shape)
+    if origin in (Union, UnionType):
+        if any(shape_problem(value, option, where) is None for option in args):
+            return None
+        return f"{where} is {type(value).__name__} ({value!r:.40}), not {_shown(shape)}"
+    if origin is list:
+        if not isinstance(value, list):
+            return f"{where} is {type(value).__name__}, not a list"
+        for index, item in enumerate(value):
+            problem = shape_problem(item, args[0], f"{where}[{index}]")
+            if problem:
+                return problem
+        return None
+    if origin is dict:
+        if not isinstance(value, dict):
+            return f"{where} is {type(value).__name__}, not an object"
+        for key, item in value.items():
+            problem = shape_problem(item, args[1], f"{where}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    return _scalar_problem(value, shape, where)
+
+
+def _scalar_problem(value: Any, shape: Any, where: str) -> str | None:
+    if shape is type(None):
+        ok = value is None
+    elif shape is float:  # JSON writes 1.0 as 1.0, but a hand edit may write 1
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif shape is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif shape is dict or shape is list:
+        ok = isinstance(value, shape)
+    else:
+        ok = isinstance(value, shape)
+    return None if ok else f"{where} is {type(value).__name__} ({value!r:.40}), not {_shown(shape)}"
+
+
+def _shown(shape: Any) -> str:
+    return getattr(shape, "__name__", str(shape))

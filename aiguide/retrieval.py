@@ -10,8 +10,6 @@ these functions, so the numbers the reader sees come from one implementation. On
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import re
 from collections import Counter
@@ -177,36 +175,24 @@ def load_pages(pages: Sequence[str], level: int = 2, docs: Path | None = None) -
 # --- embedding and ranking --------------------------------------------------------------------
 
 
-@functools.cache
-def max_seq_length() -> int:
-    """Word pieces MiniLM reads per text, from the model's ``sentence_bert_config.json``."""
-    from aiguide.models.paths import minilm_dir
+def __getattr__(name: str) -> object:
+    """``max_seq_length`` and ``truncate`` moved to the model's module (one embedding path);
+    pages and notebooks still import them from here, without loading the model at import."""
+    if name in ("max_seq_length", "truncate"):
+        from aiguide.models import minilm
 
-    return json.loads((minilm_dir() / "sentence_bert_config.json").read_text())["max_seq_length"]
-
-
-def truncate(ids: list[int], limit: int) -> list[int]:
-    """Cut token ids to ``limit`` as sentence-transformers does: keep [CLS] and the final [SEP]."""
-    return ids if len(ids) <= limit else ids[: limit - 1] + ids[-1:]
+        return getattr(minilm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def embed(texts: Sequence[str], model: MiniLM | None = None) -> np.ndarray:
-    """Unit-length MiniLM vectors ``[len(texts), 384]``, text cut at :func:`max_seq_length`.
-
-    ``MiniLM.embed`` reads a text whole (up to 512 positions). sentence-transformers, the
-    library the model was published for, cuts it at 256 word pieces, so a long passage is
-    embedded here as any deployment of the model would embed it.
-    """
+    """Unit-length MiniLM vectors ``[len(texts), 384]`` (:meth:`MiniLM.embed`, text cut at
+    the model's ``max_seq_length`` as sentence-transformers cuts it)."""
     if model is None:
         from aiguide.models.minilm import load_minilm
 
         model = load_minilm()
-    limit = max_seq_length()
-    pooled = np.stack([
-        model.forward(truncate(model.encode(t), limit))[0].mean(axis=0)  # [384], mean pooling
-        for t in texts
-    ])
-    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)  # [n, 384]
+    return model.embed(list(texts))
 
 
 def cosine_similarity(a: np.ndarray, b: np.ndarray) -> float:

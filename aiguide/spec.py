@@ -21,34 +21,33 @@ import difflib
 import functools
 import hashlib
 import json
-import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from aiguide.catalog import KIND_MODELS, MODELS, TOKENIZER_LABELS
+from aiguide.catalog import MODELS
+from aiguide.errors import GuideError
+from aiguide.kinds import (  # noqa: F401  (EXPLORER_*: the sliders, re-exported)
+    CAPTION,
+    EXPLORER_TEMPERATURE,
+    EXPLORER_TOP_K,
+    EXPLORER_TOP_P,
+    KINDS,
+    Option,
+    _shown,
+)
 
 FENCE_LANGUAGE = "figure"
 FIX_DATA = "make figures"
 
 
-class FigureError(Exception):
+class FigureError(GuideError):
     """A figure that cannot be built. ``str()`` gives ``file:line: message`` and the fix."""
 
-    def __init__(self, message: str, *, path: str = "<figure>", line: int = 0, fix: str = ""):
-        self.message, self.path, self.line, self.fix = message, path, line, fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}" + (f"\n    fix: {self.fix}" if self.fix else "")
-
-    def at(self, path: str, line: int) -> FigureError:
-        """The same error, placed in a file (``line`` is relative unless already set)."""
-        return FigureError(self.message, path=path, line=line + self.line, fix=self.fix)
+    def __init__(self, message: str, *, path: str = "", line: int = 0, fix: str = ""):
+        super().__init__(message, path=path, line=line, fix=fix)
 
 
 # -- Finding fences --------------------------------------------------------------------
@@ -81,6 +80,15 @@ def find_figures(markdown: str, path: str) -> list[FigureBlock]:
             continue
         end = _closing_line(lines, i, opening["fence"])
         language = opening["info"].strip().split(" ")[0].lstrip("{.").rstrip("}")
+        if end is None:
+            if language != FENCE_LANGUAGE:
+                break  # an unclosed code block runs to the end: nothing after it is a figure
+            raise FigureError(
+                f"the ```{FENCE_LANGUAGE} fence opened here is never closed",
+                path=path, line=i + 1,
+                fix=f"end the spec with a line {opening['fence']} (as many "
+                    f"{opening['fence'][0]} as the opening)",
+            )
         if language == FENCE_LANGUAGE:
             indent = len(opening["indent"])
             body = "\n".join(line[indent:] for line in lines[i + 1 : end])
@@ -89,184 +97,13 @@ def find_figures(markdown: str, path: str) -> list[FigureBlock]:
     return blocks
 
 
-def _closing_line(lines: list[str], start: int, fence: str) -> int:
-    """Index of the line closing the fence opened at ``start`` (or the last line)."""
+def _closing_line(lines: list[str], start: int, fence: str) -> int | None:
+    """Index of the line closing the fence opened at ``start``, or None if none does."""
     closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
     for j in range(start + 1, len(lines)):
         if closing.match(lines[j]):
             return j
-    return len(lines) - 1
-
-
-# -- Option schema ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Option:
-    """One spec option: its type, default and an extra check returning an error or None."""
-
-    type: type | tuple[type, ...]
-    default: Any = None
-    required: bool = False
-    check: Callable[[Any], str | None] = lambda value: None
-    description: str = ""
-
-
-def _max_length(limit: int) -> Callable[[Any], str | None]:
-    def check(text: str) -> str | None:
-        if not text.strip():
-            return "must not be empty"
-        if len(text) > limit:
-            return f"is {len(text)} characters long; the limit is {limit} (keep figures small)"
-        return None
-
-    return check
-
-
-def _between(low: float, high: float) -> Callable[[Any], str | None]:
-    def check(value: float) -> str | None:
-        return None if low <= value <= high else f"must be between {low} and {high}"
-
-    return check
-
-
-def _tokenizer_list(names: list) -> str | None:
-    if not all(isinstance(n, str) for n in names):
-        return f"must list tokenizer names; known: {sorted(TOKENIZER_LABELS)}"
-    unknown = [n for n in names if n not in TOKENIZER_LABELS]
-    if unknown:
-        return f"has unknown tokenizer(s) {unknown}; known: {sorted(TOKENIZER_LABELS)}"
-    if not names or len(set(names)) != len(names):
-        return "must list one or more different tokenizers"
     return None
-
-
-def _items(items: list) -> str | None:
-    if not 2 <= len(items) <= 10:
-        return f"must have 2 to 10 entries, not {len(items)}"
-    for item in items:
-        if not isinstance(item, str) or not item.strip() or len(item) > 200:
-            return f"entry {_shown(item)} must be a non-empty string of at most 200 characters"
-    return None
-
-
-CHAT_ROLES = ("system", "user", "assistant")
-
-
-def _messages(messages: list) -> str | None:
-    """Earlier turns of a chat: ``[{role: system, content: ...}, {role: user, ...}]``."""
-    if not 1 <= len(messages) <= 6:
-        return f"must list 1 to 6 messages, not {len(messages)}"
-    for n, message in enumerate(messages, start=1):
-        if not isinstance(message, dict) or set(message) != {"role", "content"}:
-            return f"message {n} must be a mapping with exactly `role` and `content`"
-        if message["role"] not in CHAT_ROLES:
-            return f"message {n} has role {message['role']!r}; use one of {', '.join(CHAT_ROLES)}"
-        if not isinstance(message["content"], str) or not message["content"].strip():
-            return f"message {n} needs a non-empty `content` string"
-    if sum(len(m["content"]) for m in messages) > 900:
-        return "holds more than 900 characters of content (keep figures small)"
-    return None
-
-
-def _temperatures(values: list) -> str | None:
-    if not 1 <= len(values) <= 4:
-        return "must list 1 to 4 temperatures"
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 5
-               for v in values):
-        return "must be numbers greater than 0 and at most 5"
-    return None
-
-
-def _on_grid(low: float, high: float, step: float) -> Callable[[Any], str | None]:
-    """A value a slider can land on: ``low``, ``low + step``, ... ``high``."""
-
-    def check(value: float) -> str | None:
-        steps = (value - low) / step
-        if math.isfinite(steps) and low - 1e-9 <= value <= high + 1e-9 and abs(steps - round(steps)) < 1e-6:
-            return None
-        return f"must be a multiple of {step:g} from {low:g} to {high:g} (a slider position)"
-
-    return check
-
-
-def _top_k_stop(value: int) -> str | None:
-    if value == 0 or value in EXPLORER_TOP_K:
-        return None
-    return f"must be 0 (no limit) or one of {', '.join(map(str, EXPLORER_TOP_K))}"
-
-
-def _even(value: int) -> str | None:
-    return None if value % 2 == 0 and 2 <= value <= 256 else "must be even, 2 to 256"
-
-
-# The decoding explorer's sliders: the spec's settings must be positions they can show.
-EXPLORER_TEMPERATURE = (0.05, 2.0, 0.05)  # low, high, step
-EXPLORER_TOP_P = (0.05, 1.0, 0.05)  # 1 keeps everything
-EXPLORER_TOP_K = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)  # then 0: no limit
-
-CAPTION = Option(str, check=_max_length(400), description="what the reader should notice")
-_TEXT = Option(str, required=True, check=_max_length(200), description="the input text")
-_MODEL = Option(str, required=True, description="which model computes it")
-_LAYER = Option(int, default=1, description="layer, counted from 1")
-_PROMPT = Option(str, required=True, check=_max_length(300), description="the prompt")
-_CHAT = Option(bool, default=False, description="render the prompt through the chat template")
-
-SCHEMAS: dict[str, dict[str, Option]] = {
-    "tokens": {
-        "text": Option(str, required=True, check=_max_length(500), description="the text"),
-        "tokenizers": Option(
-            list, default=["cl100k_base", "minilm", "smollm2"], check=_tokenizer_list
-        ),
-        "chat": _CHAT,
-        "messages": Option(list, check=_messages,
-                           description="earlier chat turns rendered before `text` (needs chat)"),
-    },
-    "attention": {
-        "model": _MODEL,
-        "text": _TEXT,
-        "layer": _LAYER,
-        "head": Option(int, default=1, description="head, counted from 1"),
-        "focus": Option((str, int), description="a token (its text) whose row is shown alone"),
-    },
-    "attention-heads": {
-        "model": _MODEL,
-        "text": Option(str, required=True, check=_max_length(120)),
-        "layer": _LAYER,
-    },
-    "similarity": {"model": _MODEL, "items": Option(list, required=True, check=_items)},
-    "next-token": {
-        "model": _MODEL,
-        "prompt": _PROMPT,
-        "chat": _CHAT,
-        "temperatures": Option(list, default=[1.0], check=_temperatures),
-        "top_k": Option(int, default=10, check=_between(1, 50)),
-        "top_p": Option(float, default=0.9, check=_between(0.01, 1.0)),
-        "candidates": Option(int, default=50, check=_between(10, 400)),
-    },
-    "decoding-explorer": {
-        "model": _MODEL,
-        "prompt": _PROMPT,
-        "chat": _CHAT,
-        "temperature": Option(float, default=0.7, check=_on_grid(*EXPLORER_TEMPERATURE),
-                              description="temperature before the reader moves a slider"),
-        "top_k": Option(int, default=0, check=_top_k_stop, description="top-k; 0 keeps all"),
-        "top_p": Option(float, default=0.9, check=_on_grid(*EXPLORER_TOP_P),
-                        description="top-p; 1 keeps all"),
-        "bars": Option(int, default=10, check=_between(3, 20), description="candidates drawn"),
-    },
-    "generation": {
-        "model": _MODEL,
-        "prompt": _PROMPT,
-        "chat": _CHAT,
-        "steps": Option(int, default=12, check=_between(1, 32)),
-        "alternatives": Option(int, default=5, check=_between(1, 10)),
-    },
-    "positions": {
-        "positions": Option(int, default=32, check=_between(2, 128)),
-        "dims": Option(int, default=64, check=_even),
-    },
-}
 
 
 # -- Parsing ---------------------------------------------------------------------------
@@ -329,13 +166,13 @@ def parse_spec(source: str) -> Spec:
             fix="see docs/contributing/figures.md for examples",
         )
     kind = raw.get("kind")
-    if not isinstance(kind, str) or kind not in SCHEMAS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise FigureError(
-            f"unknown figure kind {_shown(kind)}{_did_you_mean(kind, SCHEMAS)}",
+            f"unknown figure kind {_shown(kind)}{_did_you_mean(kind, KINDS)}",
             line=_line_of("kind", source),
-            fix=f"use one of: {', '.join(SCHEMAS)}",
+            fix=f"use one of: {', '.join(KINDS)}",
         )
-    schema = SCHEMAS[kind]
+    schema = KINDS[kind].schema
     params: dict[str, Any] = {}
     for name, value in raw.items():
         if name in ("kind", "caption"):
@@ -394,7 +231,7 @@ def _check_model(kind: str, params: dict[str, Any], source: str) -> None:
     if "model" not in params:
         return
     model = params["model"]
-    allowed = KIND_MODELS[kind]
+    allowed = KINDS[kind].models
     if model not in allowed:
         known = "unknown model" if model not in MODELS else "a model that cannot draw"
         raise FigureError(
@@ -410,12 +247,6 @@ def _check_model(kind: str, params: dict[str, Any], source: str) -> None:
                 line=_line_of(name, source),
                 fix=f"set {name} to a number from 1 to {top}",
             )
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """A value quoted in an error message, cut short: an error must fit on a screen."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _line_of(name: str, source: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,26 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for name, count in sorted(fuzz.CASES.items()):
             terminalreporter.write_line(f"{count:6d}  {name}")
         terminalreporter.write_line(f"{sum(fuzz.CASES.values()):6d}  in total")
+
+
+# A code block that reads a model: it belongs to `make test`, not to `make test-fast`.
+_LOADS_A_MODEL = re.compile(r"aiguide\.(models|compute)\b|\bload_(minilm|smollm2)\b|"
+                            r"\b(tokenize|embed|search|render_chat)\(")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the code-block and notebook tests whose code loads a model with ``models``.
+
+    `make test-fast` deselects them and sets AIGUIDE_NO_MODELS, so one that slips through
+    fails instead of quietly loading weights.
+    """
+    for item in items:
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        sources = [example.source for example in params.get("examples") or []]
+        sources += [Path(p).read_text(encoding="utf-8") for p in params.values()
+                    if isinstance(p, (str, Path)) and str(p).endswith(".ipynb")]
+        if any(_LOADS_A_MODEL.search(source) for source in sources):
+            item.add_marker(pytest.mark.models)
 
 
 def build_site(config: Path, site_dir: Path, *, strict: bool = True,

@@ -8,12 +8,16 @@ in CI (CI=true) a missing browser is a failure.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser import AXE, content_pages, open_page, serve_sitemap_for
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -90,8 +94,11 @@ def test_no_horizontal_scroll_on_a_phone(browser, built_site, site_url):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_violations(browser, built_site, site_url, scheme):
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing at {AXE}: run `make setup`", pytrace=False)
+    if not AXE.exists():  # as for Chromium: only CI must have it (the README says so)
+        message = f"axe-core is missing at {AXE}: install npm, then run `make setup`"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     found = []
     for path in content_pages(built_site):
         context, page, _ = open_page(browser, site_url + path, color_scheme=scheme)
@@ -105,14 +112,18 @@ def test_axe_finds_no_serious_violations(browser, built_site, site_url, scheme):
     assert not found, "\n".join(found)
 
 
-def test_offline_zip_works_from_file_url_with_the_network_blocked(browser, offline_site, tmp_path):
-    built = offline_site
-    archive = tmp_path / "ai-guide-offline.zip"
-    with zipfile.ZipFile(archive, "w") as zipped:
-        for file in built.rglob("*"):
-            zipped.write(file, file.relative_to(built.parent))
+def test_offline_zip_works_from_file_url_with_the_network_blocked(browser, tmp_path):
+    """The zip `make offline` writes, not one made here: unpacked anywhere, it must work."""
+    out = tmp_path / "dist" / "ai-guide-offline"
+    made = subprocess.run(["make", "--no-print-directory", "offline", f"OFFLINE_DIR={out}",
+                           f"PYTHON={sys.executable}"], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
+    archive = out.parent / "ai-guide-offline.zip"
     unpacked = tmp_path / "unpacked"
-    zipfile.ZipFile(archive).extractall(unpacked)
+    with zipfile.ZipFile(archive) as zipped:
+        assert "ai-guide-offline/ai-guide.pdf" in zipped.namelist(), "the PDF is inside the zip"
+        zipped.extractall(unpacked)
     index = unpacked / "ai-guide-offline" / "index.html"
 
     context = browser.new_context()

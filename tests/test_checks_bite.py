@@ -104,3 +104,13 @@ def test_notebook_normalisation_rules(text, expected):
     from aiguide.notebooks import normalise
 
     assert normalise(text) == expected
+
+
+def test_a_skipped_block_in_a_group_does_not_skip_the_blocks_after_it(tmp_path):
+    """A test="skip" block once ended its group's test, so later blocks never ran."""
+    page = ('# Page\n\n```python group="g"\nx = 1\n```\n\n'
+            '```python group="g" test="skip" reason="needs the network"\nimport nowhere\n```\n\n'
+            '```python group="g"\nassert x == 2, "the later block ran"\n```\n')
+    docs = write_tree(tmp_path, {"docs/page.md": page}) / "docs"
+    result = run_pytest_on("test_code_blocks.py", docs)
+    assert result.returncode == 1 and "the later block ran" in result.stdout, result.stdout[-2000:]

@@ -30,12 +30,14 @@ def example_groups(docs: Path) -> list[list[CodeExample]]:
 @pytest.mark.parametrize("examples", example_groups(DOCS), ids=lambda group: str(group[0]))
 def test_code_block_runs_and_shows_its_real_output(examples: list[CodeExample], eval_example: EvalExample):
     module_globals: dict = {}
+    skipped = []
     for example in examples:
         settings = example.prefix_settings()
         if settings.get("test") == "skip":
             reason = settings.get("reason")
             assert reason, f"{example}: test=\"skip\" needs reason=\"...\" saying why it cannot run"
-            pytest.skip(f"{example}: not run by design: {reason}")
+            skipped.append(f"{example}: not run by design: {reason}")
+            continue  # the group's other blocks still run
         run = eval_example.run_print_update if eval_example.update_examples else eval_example.run_print_check
         failure = None
         try:
@@ -44,6 +46,8 @@ def test_code_block_runs_and_shows_its_real_output(examples: list[CodeExample], 
             failure = f"{where_raised(error, example)}: {type(error).__name__}: {error}"
         if failure:  # outside `except`, so the synthetic traceback is not chained in
             pytest.fail(failure, pytrace=False)
+    if len(skipped) == len(examples):
+        pytest.skip("; ".join(skipped))
 
 
 def where_raised(error: BaseException, example: CodeExample) -> str:

@@ -3,12 +3,15 @@
 Each test names, in its docstring, the page section it guards
 (docs/language-models-101/index.md#<anchor>). The prompt is the page's own example, whose
 next-token distribution is spread out, so the claims are tested where they are visible.
-The small helpers for top-k, min-p and the penalties use the same formulas as the page.
+The helpers for top-k, min-p, the penalties and seeded sampling are the functions the
+page itself defines, read from its code blocks.
 """
 
 from __future__ import annotations
 
+import ast
 import itertools
+import json
 from collections import Counter
 
 import numpy as np
@@ -58,32 +61,34 @@ def probs_at(logits: np.ndarray, temperature: float) -> np.ndarray:
     return softmax_with_temperature(logits, temperature)[0]
 
 
-# -- the page's formulas -------------------------------------------------------------------
+# -- the page's formulas: the functions its code blocks define, not copies of them ----------
 
 
-def top_k_filter(probs: np.ndarray, k: int) -> np.ndarray:
-    kept = np.zeros_like(probs)
-    best = np.argsort(-probs)[:k]
-    kept[best] = probs[best]
-    return kept / kept.sum()
+def page_functions(*names: str) -> dict:
+    """The named functions as the page's ```python blocks define them (NumPy as ``np``).
+
+    A change to a formula on the page is what these tests then check; a copy here would
+    keep passing while the page said something else.
+    """
+    from pytest_examples import find_examples
+
+    wanted: dict[str, ast.FunctionDef] = {}
+    for example in find_examples(ROOT / PAGE):
+        for node in ast.parse(example.source).body:
+            if isinstance(node, ast.FunctionDef) and node.name in names:
+                wanted[node.name] = node
+    missing = sorted(set(names) - set(wanted))
+    assert not missing, f"{PAGE} no longer defines {missing}"
+    namespace: dict = {"np": np}
+    module = ast.Module(body=list(wanted.values()), type_ignores=[])
+    exec(compile(module, PAGE, "exec"), namespace)  # noqa: S102 -- the page's own code is the subject
+    return {name: namespace[name] for name in names}
 
 
-def min_p_keep(probs: np.ndarray, min_p: float) -> np.ndarray:
-    return probs >= min_p * probs.max()
-
-
-def frequency_presence(logits, counts, frequency_penalty=0.0, presence_penalty=0.0):
-    out = logits.copy()
-    for token, n in counts.items():
-        out[token] -= n * frequency_penalty + (n > 0) * presence_penalty
-    return out
-
-
-def repetition_penalty(logits, counts, theta):
-    out = logits.copy()
-    seen = list(counts)
-    out[seen] = np.where(out[seen] > 0, out[seen] / theta, out[seen] * theta)
-    return out
+_PAGE = page_functions("top_k_filter", "min_p_keep", "frequency_presence", "repetition_penalty",
+                       "sample_token")
+top_k_filter, min_p_keep = _PAGE["top_k_filter"], _PAGE["min_p_keep"]
+frequency_presence, repetition_penalty = _PAGE["frequency_presence"], _PAGE["repetition_penalty"]
 
 
 # -- temperature ---------------------------------------------------------------------------
@@ -96,19 +101,23 @@ def test_higher_temperature_raises_entropy(logits):
     assert all(a < b for a, b in itertools.pairwise(entropies)), entropies
 
 
-def test_temperature_never_reorders_candidates(logits):
-    """#temperature: "Temperature never changes the order of the candidates"."""
-    reference = np.argsort(-logits, kind="stable")[:50]
-    for t in (0.2, 0.7, 1.0, 1.5):
-        assert list(np.argsort(-probs_at(logits, t), kind="stable")[:50]) == list(reference)
+def test_temperature_never_reorders_the_stored_candidates():
+    """#temperature: "Temperature never changes the order of the candidates", in the figure
+    data the page shows: at every temperature the probabilities fall in candidate order."""
+    records = [json.loads(p.read_text(encoding="utf-8"))["data"]
+               for p in sorted(store.DATA_DIR.glob("next-token-*.json"))]
+    assert records
+    for data in records:
+        for t, probs in data["probs"].items():
+            assert probs == sorted(probs, reverse=True), (data["prompt"], t)
 
 
-def test_temperature_near_zero_is_greedy(model, prompt_ids, logits):
-    """#temperature: as T approaches 0, sampling becomes greedy decoding."""
-    p = probs_at(logits, 0.01)
+def test_temperature_near_zero_leaves_only_the_greedy_token(model, prompt_ids, logits):
+    """#temperature: as T approaches 0, sampling becomes greedy decoding (the explorer's
+    own truncation keeps one token, the one greedy decoding picks)."""
+    _, kept = sampling_distribution(logits, 0.01, 0, 0.9)
     greedy_id = model.greedy(prompt_ids, steps=1, top=1)[0]["chosen"]["id"]
-    assert int(np.argmax(p)) == greedy_id
-    assert p[greedy_id] > 0.999
+    assert list(kept) == [greedy_id]
     # and at T = 1 this prompt really is uncertain, so the limit is not trivial
     assert probs_at(logits, 1.0)[greedy_id] < 0.5
 
@@ -190,7 +199,7 @@ def explorer() -> dict:
     specs = [parse_spec(block.source) for block in find_figures(page, PAGE)]
     spec = next(s for s in specs if s.kind == "decoding-explorer")
     assert spec.params["prompt"] == PROMPT and not spec.params["chat"]
-    record = store.read_record(spec.key)
+    record = store.read_record(spec.key, store.DATA_DIR)
     assert record is not None, "run `make figures`"
     return record["data"]
 
@@ -313,19 +322,18 @@ def test_repetition_penalty_lowers_positive_and_negative_logits(prompt_ids, logi
 # -- reproducibility ------------------------------------------------------------------------
 
 
-def test_greedy_decoding_is_deterministic(model, prompt_ids):
-    """#reproducibility (and #greedy): two greedy runs give identical token ids."""
-    first = [s["chosen"]["id"] for s in model.greedy(prompt_ids, steps=8, top=1)]
-    second = [s["chosen"]["id"] for s in model.greedy(prompt_ids, steps=8, top=1)]
-    assert first == second
+def test_greedy_decoding_with_its_cache_picks_what_a_full_rerun_picks(model, prompt_ids):
+    """#reproducibility (and #greedy): each cached greedy step is the argmax of the logits a
+    fresh pass over the whole text gives, so the output depends on the prompt alone."""
+    steps = [s["chosen"]["id"] for s in model.greedy(prompt_ids, steps=4, top=1)]
+    for i, chosen in enumerate(steps):
+        assert int(np.argmax(model.next_token_logits(prompt_ids + steps[:i]))) == chosen
 
 
-def test_a_fixed_seed_repeats_a_sample_and_other_seeds_vary(logits):
-    """#reproducibility: the same seed gives the same draw; sampling varies otherwise."""
+def test_the_pages_seeded_sampler_repeats_a_draw_and_other_seeds_vary(model, logits):
+    """#reproducibility: the page's sample_token gives one answer per seed, several across seeds."""
+    sample_token = _PAGE["sample_token"]
+    sample_token.__globals__["model"] = model  # the page's blocks share `model`
     p = probs_at(logits, 1.0)
-
-    def draw(seed: int) -> int:
-        return int(np.random.default_rng(seed).choice(len(p), p=p))
-
-    assert len({draw(7) for _ in range(5)}) == 1
-    assert len({draw(seed) for seed in range(20)}) > 1
+    assert len({sample_token(p, 7) for _ in range(5)}) == 1
+    assert len({sample_token(p, seed) for seed in range(20)}) > 1

@@ -29,7 +29,7 @@ def stored() -> dict:
     markdown = (ROOT / SOURCE).read_text(encoding="utf-8")
     spec = next(s for s in (parse_spec(b.source) for b in find_figures(markdown, SOURCE))
                 if s.kind == "decoding-explorer")
-    return store.read_record(spec.key)["data"]
+    return store.read_record(spec.key, store.DATA_DIR)["data"]
 
 
 def readout(page) -> dict:

@@ -24,7 +24,7 @@ def test_figure_data_is_present_current_and_reproduced_by_the_models(capsys):
 def test_every_spec_in_the_docs_parses_and_has_data():
     specs, errors = collect_specs(ROOT / "docs")
     assert not errors, "\n".join(map(str, errors))
-    missing = [f"{s.where}: {k}" for k, s in specs.items() if store.read_record(k) is None]
+    missing = [f"{s.where}: {k}" for k, s in specs.items() if store.read_record(k, store.DATA_DIR) is None]
     assert not missing, "run `make figures`:\n" + "\n".join(missing)
 
 

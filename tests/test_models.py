@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from aiguide import store
+from aiguide.catalog import TOKENIZER_LABELS
 from aiguide.models import minilm as minilm_module
 from aiguide.models import paths, smollm2
 from aiguide.models.minilm import MiniLM, load_minilm
 from aiguide.models.smollm2 import SmolLM2, file_facts, load_smollm2, parameter_count
-from aiguide.models.tokenizers import TOKENIZERS, render_chat, tokenize
+from aiguide.models.tokenizers import render_chat, tokenize
 from aiguide.records import Token
 
 pytestmark = pytest.mark.models
@@ -91,12 +93,13 @@ def test_cl100k_encodes_i_love_coding_as_gpt4_does() -> None:
     assert [t["id"] for t in tokenize("cl100k_base", "I love coding")] == [40, 3021, 11058]
 
 
-def test_every_registered_tokenizer_has_a_reader_label() -> None:
-    assert TOKENIZERS == {
-        "cl100k_base": "GPT-4 (cl100k_base)",
-        "minilm": "all-MiniLM-L6-v2 (WordPiece)",
-        "smollm2": "SmolLM2-135M (byte-level BPE)",
-    }
+def test_every_registered_tokenizer_runs_and_the_stored_figures_carry_its_label() -> None:
+    """The labels readers see come from the model registry, in the figures as stored."""
+    for name in TOKENIZER_LABELS:
+        assert tokenize(name, "hi"), name
+    rows = [row for path in sorted(store.DATA_DIR.glob("tokens-*.json"))
+            for row in json.loads(path.read_text(encoding="utf-8"))["data"]["tokenizers"]]
+    assert rows and all(row["label"] == TOKENIZER_LABELS[row["name"]] for row in rows)
 
 
 def test_unknown_tokenizer_error_lists_the_known_names() -> None:
@@ -168,13 +171,30 @@ def test_minilm_keeps_wordpiece_continuation_marks() -> None:
     assert [t["text"] for t in tokenize("minilm", "tokenization")] == ["token", "##ization"]
 
 
-def test_smollm2_splits_digits_off_before_the_byte_level_regex(smol_ref: dict) -> None:
+def test_smollm2_digits_and_whitespace_match_an_independent_bpe() -> None:
+    """Ids from a second implementation of llama.cpp's smollm rule (tools/make_digit_reference.py:
+    its regexes and a plain BPE loop, no Hugging Face code). Removing the digit rule, the
+    byte-level regex or the prefix-space setting from ours breaks at least one case."""
+    cases = load("smollm2_digits.json")["cases"]
+    assert len(cases) >= 20
+    for case in cases:
+        assert [t["id"] for t in tokenize("smollm2", case["text"])] == case["ids"], case["text"]
+
+
+def test_smollm2_digit_rule_is_where_transformers_differs(smol_ref: dict) -> None:
     # Without the rule, "\s+(?!\S)" leaves the last "\n" to stand alone before the digit:
     without_rule = {r["text"]: r["ids"] for r in smol_ref["tokenize_without_digit_rule"]}
-    tokens = tokenize("smollm2", "\n\n1.")
-    assert [t["text"] for t in tokens] == ["\n\n", "1", "."]
-    assert [t["id"] for t in tokens] == [1116, 33, 30]
     assert without_rule["\n\n1."] == [198, 198, 33, 30]
+    assert [t["text"] for t in tokenize("smollm2", "\n\n1.")] == ["\n\n", "1", "."]
+
+
+def test_the_vocabulary_has_no_multi_digit_token() -> None:
+    """Why Digits(individual_digits=False) would tokenize the same (an equivalent mutant):
+    BPE can never merge two digits. A model whose vocabulary had such tokens would need
+    the individual rule checked on its own."""
+    from aiguide.models.paths import gguf_field
+
+    assert not [t for t in gguf_field("tokenizer.ggml.tokens") if len(t) > 1 and t.isdigit()]
 
 
 def test_smollm2_writes_every_digit_of_a_number_as_its_own_token() -> None:

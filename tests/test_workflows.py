@@ -80,3 +80,23 @@ def test_actionlint_check_can_fail(tmp_path):
     bad.write_text("name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
                    "      - run: echo ${{ github.evnt }}\n")
     assert [p["kind"] for p in actionlint(bad)] == ["expression"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_release_runs_the_tests_before_it_builds_or_publishes():
+    steps = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())["jobs"]["release"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    tests = next(i for i, run in enumerate(runs) if ".ci/run" in run or "make test" in run)
+    publish = next(i for i, run in enumerate(runs) if "gh release" in run)
+    build = next(i for i, run in enumerate(runs) if "make offline" in run)
+    assert tests < build < publish
+
+
+def test_pre_commit_runs_the_ruff_the_tests_pin():
+    test_requirements = (ROOT / "requirements" / "test.txt").read_text()
+    pinned = re.search(r"^ruff==(\S+)", test_requirements, re.MULTILINE)
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    [ruff] = [r for r in config["repos"] if r["repo"].endswith("/ruff-pre-commit")]
+    assert ruff["rev"] == f"v{pinned.group(1)}"

@@ -13,9 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.browser import CHROMIUM_ARGS, chromium_path
+from aiguide.browser import CHROMIUM_ARGS, chromium_path
 
 
 def print_page_of(site: Path) -> Path:

@@ -10,9 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.browser import CHROMIUM_ARGS, chromium_path, content_pages, serve
+from aiguide.browser import CHROMIUM_ARGS, chromium_path, content_pages, serve
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 

@@ -16,6 +16,7 @@ import numpy as np
 from safetensors.numpy import load_file
 from threadpoolctl import threadpool_limits
 
+from aiguide.models.numerics import softmax
 from aiguide.models.paths import minilm_dir
 from aiguide.models.tokenizers import tokenize
 
@@ -108,11 +109,6 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)).astype(x.dtype))  # [n, f]
 
 
-def softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max(axis=-1, keepdims=True))  # [..., n] (shifted: no overflow)
-    return e / e.sum(axis=-1, keepdims=True)  # [..., n], rows sum to 1
-
-
 def self_attention(x: np.ndarray, w: Weights, p: str, n_head: int) -> tuple[np.ndarray, np.ndarray]:
     """Bidirectional multi-head attention: every token attends to every token."""
     n, e = x.shape
@@ -180,12 +176,31 @@ class MiniLM:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Sentence embeddings ``[len(texts), 384]``, unit length, so a dot product is a cosine.
 
-        The sentence-transformers recipe for this model: mean of the last hidden states over
-        all tokens ([CLS] and [SEP] included), then L2 normalisation. Sentences run one at a
-        time, so there is no padding and the attention mask is all ones.
+        The sentence-transformers recipe for this model: the text cut at
+        :func:`max_seq_length` word pieces, mean of the last hidden states over all tokens
+        ([CLS] and [SEP] included), then L2 normalisation. Sentences run one at a time, so
+        there is no padding and the attention mask is all ones. The figures and the search
+        examples both embed through here.
         """
-        pooled = np.stack([self.forward(self.encode(t))[0].mean(axis=0) for t in texts])  # [b, e]
+        limit = max_seq_length()
+        pooled = np.stack([self.forward(truncate(self.encode(t), limit))[0].mean(axis=0)
+                           for t in texts])  # [b, e]
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)  # [b, e], unit rows
+
+
+@functools.cache
+def max_seq_length() -> int:
+    """Word pieces the model reads per text, from its ``sentence_bert_config.json`` (256)."""
+    return json.loads((minilm_dir() / "sentence_bert_config.json").read_text())["max_seq_length"]
+
+
+def truncate(ids: list[int], limit: int) -> list[int]:
+    """Cut token ids to ``limit`` as sentence-transformers does: keep [CLS] and the final [SEP].
+
+    >>> truncate([101, 1, 2, 3, 4, 102], 4)
+    [101, 1, 2, 102]
+    """
+    return ids if len(ids) <= limit else ids[: limit - 1] + ids[-1:]
 
 
 @functools.cache

