@@ -107,9 +107,10 @@ def format_figure(
 _libraries: dict[tuple[str, int], FigureLibrary] = {}
 
 
-def _build_library(data_dir: Path = store.DATA_DIR) -> FigureLibrary:
+def _build_library(data_dir: Path | None = None) -> FigureLibrary:
     """One library per state of the data folder: a build reads each record once, and a
     rebuild after `make figures` (which rewrites the folder) sees the new data."""
+    data_dir = data_dir or store.data_dir()  # read when used: AIGUIDE_DATA_DIR may point elsewhere
     key = (str(data_dir), data_dir.stat().st_mtime_ns if data_dir.exists() else 0)
     if key not in _libraries:
         _libraries.clear()
