@@ -2,8 +2,12 @@
 
 on_page_markdown runs a small pipeline of ``str -> str`` steps:
 1. check the front matter (a malformed page fails the build with file:line and the fix);
-2. render ``<!-- md:... -->`` shortcodes;
-3. strip test-only options from python fences.
+2. check the self-check questions (each answer links to the section that explains it);
+3. render ``<!-- md:... -->`` shortcodes, including the generated list of skipped examples;
+4. strip test-only options from python fences.
+
+on_page_content marks self-check answers ``data-search-exclude``, so search finds the
+question but the section that explains it ranks first.
 
 A page whose review is overdue still builds (an old page must not block an unrelated pull
 request) but is listed as a warning at the end of the build and carries a visible note.
@@ -13,6 +17,7 @@ The limit is ``extra.review_max_age_months`` (default 12).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -23,10 +28,14 @@ from mkdocs.utils.meta import get_data
 from aiguide.pages import (
     PageError,
     check_front_matter,
+    check_self_checks,
+    mark_self_check_answers,
     months_between,
     notebook_description,
     render_shortcodes,
     shown_path,
+    skipped_examples,
+    skipped_examples_markdown,
     strip_test_options,
     today,
 )
@@ -60,11 +69,19 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     try:
         # The raw file's own front matter: plugins (git dates) add their own keys to page.meta.
         check_front_matter(get_data(raw)[1], raw, path)
-        markdown = render_shortcodes(markdown, path, first_line=first_line)
+        check_self_checks(raw, path)
+        # Read the whole docs folder only for the page that lists the skipped blocks.
+        generated = {"skipped-examples": skipped_examples_markdown(
+            skipped_examples(Path(config.docs_dir)), page.file.src_uri)} if "md:skipped-examples" in markdown else {}
+        markdown = render_shortcodes(markdown, path, first_line=first_line, generated=generated)
     except PageError as error:
         raise PluginError(str(error)) from None
     _note_review_age(page, path, int(config.extra.get("review_max_age_months", 12)))
     return strip_test_options(markdown)
+
+
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    return mark_self_check_answers(html)
 
 
 def _note_review_age(page: Page, path: str, limit: int) -> None:
