@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -35,8 +36,12 @@ from aiguide.pages import (
     PageError,
     UnclosedFence,
     check_front_matter,
+    check_self_checks,
+    mark_self_check_answers,
     render_shortcodes,
     shown_path,
+    skipped_examples,
+    skipped_examples_markdown,
     strip_test_options,
 )
 
@@ -134,8 +139,25 @@ class PagePreprocessor(Preprocessor):
                 front, _, _ = split_front_matter(raw)
                 meta = yaml.safe_load(front) if front else {}
                 check_front_matter(meta if isinstance(meta, dict) else {}, raw, context.path)
-            text = render_shortcodes(text, context.path, first_line=context.first_line)
+                check_self_checks(raw, context.path)
+            text = render_shortcodes(text, context.path, first_line=context.first_line,
+                                     generated=_generated(text, context))
         return strip_test_options(text).split("\n")
+
+
+def _generated(text: str, context: PageContext) -> dict[str, str]:
+    """Text for generated shortcodes; the whole docs folder is read only for a page using one."""
+    if "md:skipped-examples" not in text or context.docs_dir is None:
+        return {}
+    return {"skipped-examples": skipped_examples_markdown(skipped_examples(context.docs_dir),
+                                                          context.src_uri)}
+
+
+class SelfCheckPostprocessor(Postprocessor):
+    """Self-check answers leave search (``data-search-exclude``); their questions stay."""
+
+    def run(self, text: str) -> str:
+        return mark_self_check_answers(text)
 
 
 def _read(context: PageContext) -> str | None:
@@ -298,6 +320,7 @@ class AiGuideExtension(Extension):
         md.aiguide_docs_source = self.getConfig("docs_source")  # type: ignore[attr-defined]
         md.preprocessors.register(PagePreprocessor(md, self), "aiguide_page", 35)
         md.treeprocessors.register(GlossaryTreeprocessor(md), "aiguide_glossary", 3)
+        md.postprocessors.register(SelfCheckPostprocessor(md), "aiguide_self_check", 5)
 
 
 def makeExtension(**kwargs: Any) -> AiGuideExtension:

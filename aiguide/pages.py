@@ -172,15 +172,32 @@ def _asof_badge(date: str) -> str:
             f'and may have changed since">as of {html.escape(shown)}</span>')
 
 
-def render_shortcodes(markdown: str, path: str, *, first_line: int = 1) -> str:
-    """Replace every ``<!-- md:... -->`` shortcode; an unknown or malformed one raises."""
+GENERATED_SHORTCODES = ("skipped-examples",)
+
+
+def render_shortcodes(markdown: str, path: str, *, first_line: int = 1,
+                      generated: dict[str, str] | None = None) -> str:
+    """Replace every ``<!-- md:... -->`` shortcode; an unknown or malformed one raises.
+
+    ``generated`` maps the names in :data:`GENERATED_SHORTCODES` to the Markdown that
+    replaces them (built from the whole docs folder by the hook, so it cannot drift).
+    """
 
     def replace(match: re.Match[str]) -> str:
         line = first_line + markdown.count("\n", 0, match.start())
         name, args = match["name"], match["args"].split()
+        if name in GENERATED_SHORTCODES:
+            if args:
+                raise PageError(path, line, f"`md:{name}` takes no arguments, got {args!r}",
+                                f"write `<!-- md:{name} -->` on a line of its own")
+            if generated is None or name not in generated:
+                raise PageError(path, line, f"`md:{name}` has no generated text here",
+                                "build the page with hooks/pages.py, which supplies it")
+            return generated[name]
         if name != "asof":
             raise PageError(path, line, f"unknown shortcode `md:{name}`",
-                            "the only shortcode is `<!-- md:asof YYYY-MM -->`")
+                            "shortcodes are `<!-- md:asof YYYY-MM -->` and "
+                            + ", ".join(f"`<!-- md:{n} -->`" for n in GENERATED_SHORTCODES))
         if len(args) != 1 or not _ASOF.match(args[0]) or not _real_date(args[0]):
             raise PageError(path, line, f"`md:asof` needs one date YYYY-MM, got {args!r:.80}",
                             "write e.g. `<!-- md:asof 2026-11 -->`")
@@ -286,3 +303,146 @@ def lines_outside_fences(lines: list[str]) -> list[tuple[int, str]]:
     from aiguide.markdown import prose_lines
 
     return prose_lines("\n".join(lines))
+
+
+# -- Skipped code examples ----------------------------------------------------------------
+
+_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.*?)\s*\{\s*#(?P<anchor>[\w-]+)[^}]*\}\s*$")
+_TITLE = re.compile(r"^title:\s*(?P<title>.+?)\s*$")
+_SKIP_OPTION = re.compile(r"""\btest=(["'])skip\1""")
+_REASON_OPTION = re.compile(r"""\breason=(["'])(?P<reason>.*?)\1""")
+
+
+@dataclass(frozen=True)
+class SkippedExample:
+    """A python block marked ``test="skip"``: shown on the site, never run by the tests."""
+
+    page: str  # docs-relative, e.g. "fine-tuning/index.md"
+    title: str  # the page's front-matter title
+    line: int  # the opening fence, as pytest-examples reports it
+    anchor: str  # the section it sits in
+    section: str  # that section's heading
+    reason: str
+
+
+def skipped_examples_in(source: str, page: str) -> list[SkippedExample]:
+    r"""Every skipped python block of one page, read from the same fence options the test reads.
+
+    >>> src = '## Try it { #try }\n\n```python test="skip" reason="needs a GPU"\nx\n```\n'
+    >>> skipped_examples_in(src, "p.md")[0]
+    SkippedExample(page='p.md', title='', line=3, anchor='try', section='Try it', reason='needs a GPU')
+    """
+    lines = source.split("\n")
+    outside = dict(lines_outside_fences(lines))
+    title = next((m["title"] for m in map(_TITLE.match, lines[: front_matter_lines(source).get("---", 0)]) if m), "")
+    found, anchor, section = [], "", ""
+    for number, line in enumerate(lines, start=1):
+        if number in outside:
+            heading = _HEADING.match(line)
+            if heading:
+                anchor, section = heading["anchor"], heading["title"]
+            continue
+        fence = _PY_FENCE.match(line)
+        opens = number - 1 in outside or number == 1
+        if fence and opens and _SKIP_OPTION.search(fence["options"]):
+            reason = _REASON_OPTION.search(fence["options"])
+            found.append(SkippedExample(page, title, number, anchor, section,
+                                        reason["reason"] if reason else ""))
+    return found
+
+
+def skipped_examples(docs_dir: Path) -> list[SkippedExample]:
+    """Every skipped python block under ``docs_dir``, in page order."""
+    return [
+        example
+        for page in sorted(docs_dir.rglob("*.md"))
+        for example in skipped_examples_in(page.read_text(encoding="utf-8"),
+                                           page.relative_to(docs_dir).as_posix())
+    ]
+
+
+def skipped_examples_markdown(examples: list[SkippedExample], from_page: str) -> str:
+    """A Markdown list of the skipped blocks, each linked to its section from ``from_page``."""
+    import posixpath
+
+    if not examples:
+        return "Every Python block is run; none is skipped."
+    base = posixpath.dirname(from_page)
+    return "\n".join(
+        f"- {example.title}, [{example.section}]({posixpath.relpath(example.page, base or '.')}#{example.anchor}):"
+        f" {example.reason}."
+        for example in examples
+    )
+
+
+# -- Self-check questions -----------------------------------------------------------------
+
+SELF_CHECK_HEADING = "## Check your understanding { #self-check }"
+_QUESTION = re.compile(r'^\?\?\?\+?\s+question\s+"(?P<question>[^"]+)"\s*$')
+_LINK_TO_SECTION = re.compile(r"\]\((?P<target>[^)\s]*#[\w-]+)\)")
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """One ``??? question "..."`` block: the question, its answer, the sections it links to."""
+
+    line: int
+    question: str
+    answer: str
+    links: tuple[str, ...]
+
+
+def self_checks(source: str) -> list[SelfCheck]:
+    r"""The questions of a page's self-check section, in order (empty if it has none).
+
+    >>> src = '## Check your understanding { #self-check }\n\n??? question "Why?"\n    See [here](#a).\n'
+    >>> self_checks(src)[0].links
+    ('#a',)
+    """
+    lines = source.split("\n")
+    try:
+        start = lines.index(SELF_CHECK_HEADING)
+    except ValueError:
+        return []
+    checks: list[SelfCheck] = []
+    number = start + 1
+    while number < len(lines) and not lines[number].startswith("## "):
+        match = _QUESTION.match(lines[number])
+        number += 1
+        if not match:
+            continue
+        opened, body = number, []
+        while number < len(lines) and (lines[number].startswith("    ") or not lines[number].strip()):
+            body.append(lines[number].strip())
+            number += 1
+        answer = " ".join(" ".join(body).split())
+        checks.append(SelfCheck(opened, match["question"], answer,
+                                tuple(m["target"] for m in _LINK_TO_SECTION.finditer(answer))))
+    return checks
+
+
+def check_self_checks(source: str, path: str) -> None:
+    """Raise :class:`PageError` for a self-check answer that links to no section."""
+    for check in self_checks(source):
+        if not check.answer:
+            raise PageError(path, check.line, f"the question {check.question!r} has no answer",
+                            "indent the answer by four spaces under `??? question \"...\"`")
+        if not check.links:
+            raise PageError(path, check.line, f"the answer to {check.question!r} links to no section",
+                            "link the section that explains it, e.g. [why](#anchor)")
+
+
+_ANSWER = re.compile(r'(<details class="question"[^>]*>\s*<summary>.*?</summary>)(.*?)(</details>)', re.DOTALL)
+
+
+def mark_self_check_answers(html_text: str) -> str:
+    """Wrap each self-check answer in ``data-search-exclude``: the question stays searchable.
+
+    Otherwise every answer, which repeats its section in a sentence, would compete with
+    that section in search results.
+
+    >>> mark_self_check_answers('<details class="question"><summary>Q?</summary><p>A.</p></details>')
+    '<details class="question"><summary>Q?</summary><div class="aig-answer" data-search-exclude><p>A.</p></div></details>'
+    """
+    return _ANSWER.sub(lambda m: f'{m[1]}<div class="aig-answer" data-search-exclude>{m[2]}</div>{m[3]}',
+                       html_text)

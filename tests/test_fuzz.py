@@ -29,7 +29,7 @@ from aiguide import fence, pages
 from aiguide.glossary import (
     GlossaryError,
     check_glossary,
-    link_first_occurrences,
+    link_first_abbrs,
     parse_abbreviations,
     parse_glossary,
 )
@@ -314,11 +314,17 @@ def test_any_abbreviation_file_parses_or_is_a_helpful_error(lines: list[str]):
 @given(texts, st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True))
 def test_glossary_linking_never_turns_text_into_markup(term: str, anchor: str):
     CASES["glossary links"] += 1
-    from html import escape
+    import xml.etree.ElementTree as etree
 
-    html = f'<p>The <abbr title="{escape(term)}">{escape(term)}</abbr> again.</p>'
-    linked = link_first_occurrences(html, {term: f"../glossary.md#{anchor}"})
+    root = etree.Element("div")
+    paragraph = etree.SubElement(root, "p")
+    paragraph.text = "The "
+    abbr = etree.SubElement(paragraph, "abbr", {"title": term})
+    abbr.text, abbr.tail = term, " again."
+    link_first_abbrs(root, {term: f"glossary.md#{anchor}"})
+    linked = etree.tostring(root, encoding="unicode")
     assert_no_injected_markup(linked)
+    assert linked.count("<a ") == (1 if term else 0) or not term.strip()
 
 
 def test_the_markup_check_sees_injected_markup():

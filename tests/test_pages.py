@@ -99,3 +99,94 @@ def test_test_only_fence_options_are_stripped_before_rendering():
 
     source = '```python test="skip" reason="needs a network"\nimport x\n```\n```py group="a"\n'
     assert strip_test_options(source) == "```python\nimport x\n```\n```py\n"
+
+
+# -- Skipped examples: the home page's list comes from the fences the code test reads -----
+
+def test_skipped_examples_are_exactly_the_blocks_the_code_test_skips():
+    """aiguide.pages reads fences itself; pytest-examples is the reader the test uses."""
+    from pytest_examples import find_examples
+
+    from aiguide.pages import skipped_examples
+    from tests.test_code_blocks import DOCS
+
+    by_test = sorted(
+        (example.path.relative_to(DOCS).as_posix(), example.start_line, example.prefix_settings().get("reason", ""))
+        for example in find_examples(DOCS)
+        if example.prefix_settings().get("test") == "skip"
+    )
+    # pytest-examples lower-cases option values; the page shows the reason as written.
+    ours = [(e.page, e.line, e.reason.lower()) for e in skipped_examples(DOCS)]
+    assert by_test, "no skipped block found: the comparison would prove nothing"
+    assert ours == by_test
+
+
+def test_skipped_examples_list_links_each_block_to_its_section():
+    from aiguide.pages import skipped_examples_in, skipped_examples_markdown
+
+    page = ('---\ntitle: Tools\n---\n\n## Try it { #try }\n\n```python\nok\n```\n\n'
+            '```python test="skip" reason="needs a GPU"\nx\n```\n')
+    found = skipped_examples_in(page, "tools/index.md")
+    assert [(e.line, e.anchor, e.title) for e in found] == [(11, "try", "Tools")]
+    assert skipped_examples_markdown(found, "index.md") == "- Tools, [Try it](tools/index.md#try): needs a GPU."
+    assert "](../tools/index.md#try)" in skipped_examples_markdown(found, "guide/index.md")
+
+
+def test_generated_shortcode_is_replaced_and_misuse_fails_with_file_line():
+    text = "Skipped:\n\n<!-- md:skipped-examples -->\n"
+    assert render_shortcodes(text, "docs/p.md", generated={"skipped-examples": "- a"}) == "Skipped:\n\n- a\n"
+    with pytest.raises(PageError, match=r"^docs/p.md:3: `md:skipped-examples` has no generated text"):
+        render_shortcodes(text, "docs/p.md")
+    with pytest.raises(PageError, match="takes no arguments"):
+        render_shortcodes("<!-- md:skipped-examples all -->", "docs/p.md", generated={"skipped-examples": ""})
+
+
+# -- Self-check questions ---------------------------------------------------------------
+
+SELF_CHECK_PAGE = """# Page
+
+## Check your understanding { #self-check }
+
+??? question "Why is the sky blue?"
+    Short wavelengths scatter more ([why](#scattering)).
+
+    A second paragraph.
+
+??? question "What is 2 + 2?"
+    Four, as [counting](../maths/index.md#counting) shows.
+
+## References { #references }
+
+??? question "Not a self-check: after the section"
+    Ignored.
+"""
+
+
+def test_self_checks_are_read_with_their_answers_and_links():
+    from aiguide.pages import self_checks
+
+    checks = self_checks(SELF_CHECK_PAGE)
+    assert [(c.line, c.question, c.links) for c in checks] == [
+        (5, "Why is the sky blue?", ("#scattering",)),
+        (10, "What is 2 + 2?", ("../maths/index.md#counting",)),
+    ]
+    assert checks[0].answer == "Short wavelengths scatter more ([why](#scattering)). A second paragraph."
+
+
+def test_self_check_answer_without_a_section_link_fails_with_file_line():
+    from aiguide.pages import check_self_checks
+
+    check_self_checks(SELF_CHECK_PAGE, "docs/p.md")  # links present: passes
+    broken = SELF_CHECK_PAGE.replace("([why](#scattering))", "(see above)")
+    with pytest.raises(PageError, match=r"^docs/p.md:5: the answer to 'Why is the sky blue\?' links to no section"):
+        check_self_checks(broken, "docs/p.md")
+
+
+def test_self_check_answers_are_left_out_of_search_but_questions_stay():
+    from aiguide.pages import mark_self_check_answers
+
+    html = ('<details class="question">\n<summary>Q?</summary>\n<p>A.</p>\n</details>'
+            '<details class="aig-numbers"><summary>N</summary><p>1</p></details>')
+    out = mark_self_check_answers(html)
+    assert '<summary>Q?</summary><div class="aig-answer" data-search-exclude>\n<p>A.</p>\n</div></details>' in out
+    assert out.endswith('<details class="aig-numbers"><summary>N</summary><p>1</p></details>')
