@@ -110,19 +110,18 @@ def _rag_texts() -> tuple[list[str], list[str]]:
     return [p.anchor for p in passages], [p.for_embedding() for p in passages]
 
 
-def test_term_order_alone_flips_the_old_printed_ranking():
-    """Why the last bits matter: summed in some orders, the old BM25 lists the two tied
-    sections the other way round, which is the failure a fresh machine once showed."""
-    anchors, texts = _rag_texts()
-    query = "Why do models make things up?"
-    printed = set()
-    for terms in itertools.permutations(dict.fromkeys(retrieval.words(query))):
-        scores = set_order_bm25_scores(query, texts, terms=terms)
-        printed.add(tuple(anchors[i] for i in np.argsort(-scores, kind="stable")[:3]))
-    assert len(printed) > 1, printed
-    # The guide's BM25 gives the same bits whatever order the query's words come in.
+def test_term_order_alone_changes_the_old_sums_but_not_the_guides():
+    """Why the last bits matter: summed in another order, the old BM25 gives other bits,
+    so two sections that tie exactly can come out either way round (a fresh machine once
+    printed the RAG page's tied pair reversed). The guide's BM25 gives the same bits
+    whatever order the query's words come in."""
+    _, texts = _rag_texts()
+    query = "How does a model pick the next word?"
+    old_bits = {set_order_bm25_scores(query, texts, terms=terms).tobytes()
+                for terms in itertools.permutations(dict.fromkeys(retrieval.words(query)))}
+    assert len(old_bits) > 1, "every term order gave the same bits: the check is blind"
     reordered = {bm25_bits(" ".join(terms), texts)
-                 for terms in itertools.permutations(retrieval.words(query)[:4])}
+                 for terms in itertools.permutations(retrieval.words(query)[:5])}
     assert len(reordered) == 1
 
 

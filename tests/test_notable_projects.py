@@ -23,9 +23,10 @@ HEADER = ("Project", "What it is for", "Licence", "Link")
 SECTIONS = {"runtimes", "apps", "retrieval", "orchestration", "fine-tuning", "evaluation",
             "datasets", "models", "formats"}
 # SPDX identifiers used on the page (https://spdx.org/licenses/), spelled exactly as SPDX does.
-SPDX_IDS = {"Apache-2.0", "BSD-3-Clause", "MIT", "ODC-By-1.0", "PostgreSQL"}
+# "AGPL-3.0" is SPDX's older id, kept because the page does not say "-only" or "-or-later".
+SPDX_IDS = {"AGPL-3.0", "Apache-2.0", "BSD-3-Clause", "MIT", "ODC-By-1.0", "PostgreSQL"}
 # Licences with no SPDX identifier, each explained in the page's prose.
-NAMED_LICENCES = {"Gemma Terms of Use", "Llama 3.1 Community License", "Open WebUI License",
+NAMED_LICENCES = {"Axolotl Community License", "Gemma Terms of Use", "Llama 3.1 Community License", "Open WebUI License",
                   "Per-source terms", "The Stack v2 Terms of Use"}
 KNOWN_HOSTS = {"github.com", "huggingface.co", "arxiv.org", "allenai.org", "ai.google.dev"}
 MIN_ENTRIES = 30
@@ -113,13 +114,20 @@ def check_entry(entry: Entry, path: str) -> list[str]:
         problems.append(f"{where} {label} has no purpose (the 'What it is for' column)")
     if not entry.licence:
         problems.append(f"{where} {label} has no licence")
-    elif entry.licence not in SPDX_IDS | NAMED_LICENCES:
-        problems.append(f"{where} {label} has licence {entry.licence!r}, which is neither an "
+    elif unknown := [part for part in licence_parts(entry.licence)
+                     if part not in SPDX_IDS | NAMED_LICENCES]:
+        problems.append(f"{where} {label} has licence {unknown[0]!r}, which is neither an "
                         "SPDX id in SPDX_IDS nor a named licence in NAMED_LICENCES; use the "
-                        "SPDX id (https://spdx.org/licenses/) or add it to "
-                        "tests/test_notable_projects.py")
+                        "SPDX id (https://spdx.org/licenses/), join several with ' AND ' as "
+                        "SPDX expressions do, or add it to tests/test_notable_projects.py")
     problems += _link_problems(entry.link, where, label)
     return problems
+
+
+def licence_parts(licence: str) -> list[str]:
+    """The licences of a cell: one name, or several joined with ' AND ' (a project whose
+    folders carry different licences), as in an SPDX expression."""
+    return [part.strip() for part in licence.split(" AND ")]
 
 
 def _link_problems(link: str, where: str, label: str) -> list[str]:
@@ -189,7 +197,8 @@ def test_every_entry_is_complete_unique_and_well_formed(page):
 def test_every_allowed_licence_and_host_is_used(page):
     # Unused allow-list items would let a later typo slip through unnoticed.
     entries, _ = page
-    unused = (SPDX_IDS | NAMED_LICENCES) - {entry.licence for entry in entries}
+    unused = (SPDX_IDS | NAMED_LICENCES) - {part for entry in entries
+                                            for part in licence_parts(entry.licence)}
     unused |= KNOWN_HOSTS - {urlsplit(entry.link.strip("<>")).hostname for entry in entries}
     assert not unused, f"remove from tests/test_notable_projects.py: {sorted(unused)}"
 
@@ -231,6 +240,8 @@ def test_a_row_without_a_licence_is_reported_with_file_and_line():
     ("| | Serving | Apache-2.0 | <https://github.com/vllm-project/vllm> |", "a row has no project name"),
     ("| vLLM | Serving | Apache 2.0 | <https://github.com/vllm-project/vllm> |",
      "has licence 'Apache 2.0', which is neither an SPDX id"),
+    ("| vLLM | Serving | Apache-2.0 AND GPL | <https://github.com/vllm-project/vllm> |",
+     "has licence 'GPL', which is neither an SPDX id"),
     ("| vLLM | Serving | Apache-2.0 | |", '"vLLM" has no link'),
     ("| vLLM | Serving | Apache-2.0 | https://github.com/vllm-project/vllm |", "write it as <https://...>"),
     ("| vLLM | Serving | Apache-2.0 | <http://github.com/vllm-project/vllm> |", "is not https://"),

@@ -234,7 +234,7 @@ def playground(site: Path) -> dict:
     first tokens (cold cache, then warm cache), and warm tokenization of 500 characters."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM_ARGS, chromium_path, serve
+    from aiguide.browser import CHROMIUM_ARGS, chromium_path, serve
 
     out: dict = {}
     with serve(site) as url, sync_playwright() as p:
