@@ -157,17 +157,16 @@ class DatedFact:
     text: str
 
 
-def _real_date(date: str) -> bool:
-    """``2026-11`` or ``2026-11-28`` naming a day that exists (not 2026-13 or 2026-02-30)."""
+def _asof_date(date: str) -> dt.date | None:
+    """The day ``2026-11`` or ``2026-11-28`` names, or None if none (2026-13, 2026-02-30)."""
     try:
-        dt.date.fromisoformat(date + "-01" if len(date) == 7 else date)
+        return dt.date.fromisoformat(date + "-01" if len(date) == 7 else date)
     except ValueError:
-        return False
-    return True
+        return None
 
 
-def _asof_badge(date: str) -> str:
-    shown = dt.date.fromisoformat(date + "-01" if len(date) == 7 else date).strftime("%b %Y")
+def _asof_badge(day: dt.date) -> str:
+    shown = day.strftime("%b %Y")
     return (f'<span class="aig-asof" title="This fact was checked in {html.escape(shown)} '
             f'and may have changed since">as of {html.escape(shown)}</span>')
 
@@ -198,10 +197,11 @@ def render_shortcodes(markdown: str, path: str, *, first_line: int = 1,
             raise PageError(path, line, f"unknown shortcode `md:{name}`",
                             "shortcodes are `<!-- md:asof YYYY-MM -->` and "
                             + ", ".join(f"`<!-- md:{n} -->`" for n in GENERATED_SHORTCODES))
-        if len(args) != 1 or not _ASOF.match(args[0]) or not _real_date(args[0]):
+        day = _asof_date(args[0]) if len(args) == 1 and _ASOF.match(args[0]) else None
+        if day is None:
             raise PageError(path, line, f"`md:asof` needs one date YYYY-MM, got {args!r:.80}",
                             "write e.g. `<!-- md:asof 2026-11 -->`")
-        return _asof_badge(args[0])
+        return _asof_badge(day)
 
     return _SHORTCODE.sub(replace, markdown)
 
