@@ -1,0 +1,212 @@
+"""Self-check sections: every Guide page ends with one, and every number it gives is real.
+
+A question or answer that quotes a number (a token count, a similarity, how many tokens a
+cut keeps) must quote what the page itself shows: the stored figure record, loaded through
+the page's own spec (so a spec edited without `make figures` fails too), or a code block's
+printed `#>` output (which tests/test_code_blocks.py re-runs). Each claim below names the
+phrases the text must contain, built from that data; a drifted record or an edited number
+fails with the page's file:line and the phrase it expected.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+import yaml
+
+from aiguide import store
+from aiguide.cli import ROOT
+from aiguide.pages import SelfCheck, self_checks
+from aiguide.spec import find_figures, parse_spec
+
+WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+
+
+def guide_pages() -> list[str]:
+    """The pages under the nav's Guide section, as paths from the repository root."""
+    loader = type("NavLoader", (yaml.SafeLoader,), {})
+    loader.add_multi_constructor("", lambda *_: None)  # mkdocs.yml's !!python/name tags
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=loader)
+    guide = next(entry["Guide"] for entry in config["nav"] if isinstance(entry, dict) and "Guide" in entry)
+    return [f"docs/{path}" for item in guide for path in item.values()]
+
+
+def source_of(page: str) -> str:
+    return (ROOT / page).read_text(encoding="utf-8")
+
+
+def figure_data(source: str, page: str, kind: str, **params: object) -> dict:
+    """The stored data of the page's ``kind`` figure whose spec has these parameters."""
+    for block in find_figures(source, page):
+        spec = parse_spec(block.source)
+        if spec.kind == kind and all(spec.params.get(k) == v for k, v in params.items()):
+            record = store.read_record(spec.key, store.data_dir())
+            assert record is not None, f"{page}:{block.line}: no stored record for {spec.key}: run `make figures`"
+            return record["data"]
+    raise AssertionError(f"{page}: no {kind} figure with {params}")
+
+
+def printed_after(source: str, code: str) -> str:
+    """The first `#>` output line after the first line of code containing ``code``."""
+    lines = source.split("\n")
+    start = next(i for i, line in enumerate(lines) if code in line and not line.lstrip().startswith("#>"))
+    return next(line.split("#> ", 1)[1] for line in lines[start:] if line.lstrip().startswith("#> "))
+
+
+def pieces(data: dict, tokenizer: str) -> list[str]:
+    return [t["text"] for t in next(t for t in data["tokenizers"] if t["name"] == tokenizer)["tokens"]]
+
+
+# -- What each numeric question must say, computed from the page's data -------------------
+
+def basics_token_counts(source: str, page: str) -> list[str]:
+    """cl100k_base against SmolLM2 on the tokens figure: the extra tokens are the digits and 'vably'."""
+    data = figure_data(source, page, "tokens", tokenizers=["cl100k_base", "minilm", "smollm2"])
+    cl, sm = pieces(data, "cl100k_base"), pieces(data, "smollm2")
+    digits = sum(c.isdigit() for c in data["text"])
+    cl_digits, sm_digits = (sum(p.strip().isdigit() for p in ps) for ps in (cl, sm))
+    other = len(sm) - len(cl) - (sm_digits - cl_digits)
+    assert "vably" in cl and {"v", "ably"} <= set(sm), "the answer names 'vably' as the other split"
+    return [f"costs {len(cl)} tokens with cl100k_base and {len(sm)} with SmolLM2",
+            f"Where do the {len(sm) - len(cl)} extra tokens", f"the {digits} digits of",
+            f"take {sm_digits} tokens", f"packs them into {cl_digits} pieces",
+            f"The {WORDS.get(other, other)} remaining extra token"]
+
+
+def basics_strawberry(source: str, page: str) -> list[str]:
+    """The printed splits of 'strawberry' with and without a leading space."""
+    bare = ast.literal_eval(printed_after(source, 'enc.encode("strawberry")'))
+    spaced = ast.literal_eval(printed_after(source, 'enc.encode(" strawberry")'))
+    listed = ", ".join(f"'{p}'" for p in bare[:-1]) + f" and '{bare[-1]}'"
+    return [f"the word is {len(spaced)} token, '{spaced[0]}'", f"it is {len(bare)}, {listed}"]
+
+
+def basics_bank(source: str, page: str) -> list[str]:
+    """The two 'bank' sentences: above every other cross-topic pair, below the loan paraphrase."""
+    data = figure_data(source, page, "similarity", model="minilm")
+    m = data["matrix"]
+    loan, lender, river = 0, 1, 2
+    assert "bank" in data["items"][loan] and "bank" in data["items"][river]
+    topics = [(0, 1), (2, 3), (4, 5)]
+    cross = [m[a][b] for i, g in enumerate(topics) for h in topics[i + 1:] for a in g for b in h]
+    assert m[loan][river] == max(cross), "the question says no other cross-topic pair scores higher"
+    return [f"score {m[loan][river]:.2f}: higher than any other pair",
+            f"its paraphrase at {m[loan][lender]:.2f}"]
+
+
+def basics_fridge(source: str, page: str) -> list[str]:
+    """The fridge prompt's top token and the size of its top-p nucleus."""
+    data = figure_data(source, page, "next-token", prompt="She opened the fridge and took out a")
+    return [f"probability of only {data['probs']['1.0'][0]:.2f}", f"top-p {data['top_p']:g}",
+            f"{data['top_p_cut']['1.0']:,} in the figure"]
+
+
+def lm101_temperature_cut(source: str, page: str) -> list[str]:
+    """The nucleus of the four-temperature figure at its lowest and highest temperature."""
+    data = figure_data(source, page, "next-token", temperatures=[0.2, 0.7, 1.0, 1.5])
+    cut = data["top_p_cut"]
+    return [f"top-p {data['top_p']:g} keeps {cut['0.2']:,} tokens at temperature 0.2",
+            f"{cut['1.5']:,} in the figure"]
+
+
+def lm101_order(source: str, page: str) -> list[str]:
+    """The two favourites after the prompt, which every temperature keeps in order."""
+    data = figure_data(source, page, "next-token", temperatures=[0.2, 0.7, 1.0, 1.5])
+    first, second = (c["text"] for c in data["candidates"][:2])
+    return [f"make '{second}' more likely than '{first}'", f"'{first}' stays first"]
+
+
+def lm101_kv_cache(source: str, page: str) -> list[str]:
+    """The printed KV-cache sizes with and without grouped-query attention."""
+    heads = re.fullmatch(r"\d+ layers, (\d+) query heads, (\d+) KV heads of \d+", printed_after(source, "cfg.n_head_kv"))
+    full = re.fullmatch(r"([\d.]+) MB for a full window.*", printed_after(source, "per_token * cfg.n_ctx"))
+    big = re.fullmatch(r"([\d.]+) MB if every query head.*", printed_after(source, "without_gqa * cfg.n_ctx"))
+    assert heads and full and big, "the KV-cache block's printed output changed shape"
+    query, kv = int(heads[1]), int(heads[2])
+    return [f"{query} query heads but only {kv} key/value heads",
+            f"{WORDS[query // kv].capitalize()} times as big: {big[1]} MB instead of {full[1]} MB",
+            f"here {query} to {kv}"]
+
+
+def lm101_chat_tokens(source: str, page: str) -> list[str]:
+    """The chat-template figure: all its tokens, and the question's own."""
+    data = figure_data(source, page, "tokens", text="Why is the sky blue?")
+    ps = pieces(data, "smollm2")
+    user = max(i for i in range(len(ps) - 2) if ps[i:i + 3] == ["<|im_start|>", "user", "\n"]) + 3
+    question = ps.index("<|im_end|>", user) - user
+    return [f"reads {len(ps)} tokens, only {question} of which are the question"]
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """A self-check question (found by how it starts) and the phrases its data dictates."""
+
+    page: str
+    question: str
+    phrases: Callable[[str, str], list[str]]
+
+
+BASICS, LM101 = "docs/ai-basics/index.md", "docs/language-models-101/index.md"
+NUMERIC = [
+    NumericAnswer(BASICS, "The sentence in the tokens figure costs", basics_token_counts),
+    NumericAnswer(BASICS, "Why does a model asked how many r's", basics_strawberry),
+    NumericAnswer(BASICS, "The loan and riverside sentences", basics_bank),
+    NumericAnswer(BASICS, "After 'She opened the fridge", basics_fridge),
+    NumericAnswer(LM101, "In the figure of four temperatures", lm101_temperature_cut),
+    NumericAnswer(LM101, "Could any temperature make", lm101_order),
+    NumericAnswer(LM101, "SmolLM2 has 9 query heads", lm101_kv_cache),
+    NumericAnswer(LM101, "Asked 'Why is the sky blue?'", lm101_chat_tokens),
+]
+
+
+def _masked(text: str) -> str:
+    return re.sub(r"\d", "#", text)
+
+
+def find_check(source: str, claim: NumericAnswer) -> SelfCheck:
+    # Digits are masked so that a question whose own number is wrong is still found.
+    found = [c for c in self_checks(source) if _masked(c.question).startswith(_masked(claim.question))]
+    assert len(found) == 1, f"{claim.page}: {len(found)} self-check questions start {claim.question!r}"
+    return found[0]
+
+
+def numeric_problems(source: str, claim: NumericAnswer) -> list[str]:
+    """What the question and answer should say but do not, each as file:line: problem."""
+    check = find_check(source, claim)
+    text = f"{check.question} {check.answer}"
+    return [f"{claim.page}:{check.line}: {claim.question!r}... should say {phrase!r}, as the page's "
+            "data gives it (after `make figures` or `pytest tests/test_code_blocks.py --update-examples`, "
+            "copy the new number into the question)"
+            for phrase in claim.phrases(source, claim.page) if phrase not in text]
+
+
+@pytest.mark.parametrize("claim", NUMERIC, ids=lambda c: f"{c.page.split('/')[1]}: {c.question}")
+def test_self_check_numbers_are_the_pages_own(claim):
+    problems = numeric_problems(source_of(claim.page), claim)
+    assert not problems, "\n".join(problems)
+
+
+def _off_by_one(phrase: str) -> str:
+    """The phrase with its first number changed (9 becomes 0, 0.47 becomes 1.47)."""
+    return re.sub(r"\d", lambda m: str((int(m[0]) + 1) % 10), phrase, count=1)
+
+
+@pytest.mark.parametrize("claim", NUMERIC, ids=lambda c: f"{c.page.split('/')[1]}: {c.question}")
+def test_a_wrong_number_in_a_self_check_is_caught(claim):
+    """Each claim's check fails when any one of its numbers in the page is made wrong."""
+    source = source_of(claim.page)
+    check = find_check(source, claim)
+    for phrase in claim.phrases(source, claim.page):
+        if not re.search(r"\d", phrase):
+            continue
+        wrong = _off_by_one(phrase)
+        assert source.count(phrase) >= 1 and wrong != phrase
+        # Only the self-check's own copy is changed: the figure data stays as it is.
+        start = source.index(f'question "{check.question}"')
+        edited = source[:start] + source[start:].replace(phrase, wrong, 1)
+        problems = numeric_problems(edited, claim)
+        assert any(repr(phrase) in p for p in problems), f"{phrase!r} -> {wrong!r} passed unnoticed"
