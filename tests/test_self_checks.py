@@ -57,6 +57,14 @@ def printed_after(source: str, code: str) -> str:
     return next(line.split("#> ", 1)[1] for line in lines[start:] if line.lstrip().startswith("#> "))
 
 
+def printed_line(source: str, pattern: str) -> re.Match[str]:
+    """The one `#>` output line of the page that matches ``pattern`` (from its start)."""
+    found = [m for line in source.split("\n") if line.lstrip().startswith("#> ")
+             for m in [re.match(pattern, line.split("#> ", 1)[1])] if m]
+    assert len(found) == 1, f"{len(found)} printed lines match {pattern!r}"
+    return found[0]
+
+
 def pieces(data: dict, tokenizer: str) -> list[str]:
     return [t["text"] for t in next(t for t in data["tokenizers"] if t["name"] == tokenizer)["tokens"]]
 
@@ -141,6 +149,36 @@ def lm101_chat_tokens(source: str, page: str) -> list[str]:
     return [f"reads {len(ps)} tokens, only {question} of which are the question"]
 
 
+def choosing_fits_8gb(source: str, page: str) -> list[str]:
+    """The printed table: a 14B model's Q4_1 weights exceed 8 GB, an 8B model's do not."""
+    q14 = printed_line(source, r"14B\s+[\d.]+\s+[\d.]+\s+([\d.]+)$")[1]
+    q8 = printed_line(source, r"8B\s+[\d.]+\s+[\d.]+\s+([\d.]+)$")[1]
+    assert float(q14) > 8 > float(q8), "the answer says 14B does not fit in 8 GB and 8B does"
+    return ["Your graphics card has 8 GB", f"weights alone take {q14} GB at Q4_1", f"The 8B model's weights take {q8} GB"]
+
+
+def choosing_shuffled_perplexity(source: str, page: str) -> list[str]:
+    """The printed perplexities of the tea sentence, in order and shuffled."""
+    line = printed_line(source, r"\s*([\d.]+) vs\s+(\d+)\s+She tea")
+    return [f"from {line[1]} to {int(line[2]):,}"]
+
+
+def running_bits(source: str, page: str) -> list[str]:
+    """The printed bits per weight, and the block layout that explains them."""
+    bits = ast.literal_eval(printed_after(source, "print(quant.BITS_PER_WEIGHT)"))
+    assert bits["Q4_1"] == 4 + (16 + 16) / 32 and bits["Q8_0"] == 8 + 16 / 32, bits
+    return [f"cost {bits['Q4_1']:g} bits, not 4", f"which is {bits['Q8_0']:g}"]
+
+
+def running_8b_memory(source: str, page: str) -> list[str]:
+    """The printed memory of an 8B model at 4,096 and 131,072 tokens of context."""
+    row = r"\s*{} tokens: ([\d.]+) GB weights \+\s*([\d.]+) GB cache =\s*([\d.]+) GB"
+    long, short = printed_line(source, row.format("131,072")), printed_line(source, row.format("4,096"))
+    assert float(long[2]) > 3 * float(long[1]), "the answer says the cache is over three times the weights"
+    return [f"needs {long[3]} GB at a context of 131,072 tokens", f"The KV cache: {long[2]} GB",
+            f"the {long[1]} GB of weights", f"at 4,096 tokens the whole model needs {short[3]} GB"]
+
+
 @dataclass(frozen=True)
 class NumericAnswer:
     """A self-check question (found by how it starts) and the phrases its data dictates."""
@@ -151,6 +189,7 @@ class NumericAnswer:
 
 
 BASICS, LM101 = "docs/ai-basics/index.md", "docs/language-models-101/index.md"
+CHOOSING, RUNNING = "docs/choosing-models/index.md", "docs/running-llms-locally/index.md"
 NUMERIC = [
     NumericAnswer(BASICS, "The sentence in the tokens figure costs", basics_token_counts),
     NumericAnswer(BASICS, "Why does a model asked how many r's", basics_strawberry),
@@ -160,6 +199,10 @@ NUMERIC = [
     NumericAnswer(LM101, "Could any temperature make", lm101_order),
     NumericAnswer(LM101, "SmolLM2 has 9 query heads", lm101_kv_cache),
     NumericAnswer(LM101, "Asked 'Why is the sky blue?'", lm101_chat_tokens),
+    NumericAnswer(CHOOSING, "Your graphics card has 8 GB", choosing_fits_8gb),
+    NumericAnswer(CHOOSING, "Shuffling the words of the tea sentence", choosing_shuffled_perplexity),
+    NumericAnswer(RUNNING, "Why does a Q4_1 weight cost", running_bits),
+    NumericAnswer(RUNNING, "An 8B model at 5 bits per weight", running_8b_memory),
 ]
 
 
