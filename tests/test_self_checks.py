@@ -179,6 +179,26 @@ def running_8b_memory(source: str, page: str) -> list[str]:
             f"the {long[1]} GB of weights", f"at 4,096 tokens the whole model needs {short[3]} GB"]
 
 
+def rag_negation(source: str, page: str) -> list[str]:
+    """The similarity figure: the negated pair above the question and its answer."""
+    m = figure_data(source, page, "similarity", model="minilm")["matrix"]
+    assert m[2][3] > m[0][1], "the question says the negated pair scores higher"
+    return [f"its negation score {m[2][3]:.2f}", f"the question and its answer at {m[0][1]:.2f}"]
+
+
+def rag_truncation(source: str, page: str) -> list[str]:
+    """The printed similarity of two texts that differ only after the input limit."""
+    limit = printed_after(source, "sentence_bert_config.json")
+    return [f"similarity of {printed_after(source, 'the endings were never read')}", f"the {limit} word pieces"]
+
+
+def rag_recall(source: str, page: str) -> list[str]:
+    """The printed recall of the labelled questions."""
+    line = printed_line(source, r"recall@1 ([\d.]+)  recall@3 ([\d.]+)  MRR ([\d.]+)")
+    return [f"recall@1 is {line[1]} and recall@3 is {line[2]}", "three questions in four"
+            if float(line[2]) == 0.75 else f"recall@3 is {line[2]}, not three in four"]
+
+
 @dataclass(frozen=True)
 class NumericAnswer:
     """A self-check question (found by how it starts) and the phrases its data dictates."""
@@ -190,6 +210,7 @@ class NumericAnswer:
 
 BASICS, LM101 = "docs/ai-basics/index.md", "docs/language-models-101/index.md"
 CHOOSING, RUNNING = "docs/choosing-models/index.md", "docs/running-llms-locally/index.md"
+RAG = "docs/embeddings-and-rag/index.md"
 NUMERIC = [
     NumericAnswer(BASICS, "The sentence in the tokens figure costs", basics_token_counts),
     NumericAnswer(BASICS, "Why does a model asked how many r's", basics_strawberry),
@@ -203,6 +224,9 @@ NUMERIC = [
     NumericAnswer(CHOOSING, "Shuffling the words of the tea sentence", choosing_shuffled_perplexity),
     NumericAnswer(RUNNING, "Why does a Q4_1 weight cost", running_bits),
     NumericAnswer(RUNNING, "An 8B model at 5 bits per weight", running_8b_memory),
+    NumericAnswer(RAG, "In the figure, 'The medicine is safe", rag_negation),
+    NumericAnswer(RAG, "Two long texts that differ only", rag_truncation),
+    NumericAnswer(RAG, "Your application puts the first 3", rag_recall),
 ]
 
 
