@@ -199,6 +199,19 @@ def rag_recall(source: str, page: str) -> list[str]:
             if float(line[2]) == 0.75 else f"recall@3 is {line[2]}, not three in four"]
 
 
+def ft_full_bytes(source: str, page: str) -> list[str]:
+    """The printed bytes per parameter for full fine-tuning, and the sum that gives them."""
+    full = int(printed_line(source, r"bytes per parameter: full (\d+),")[1])
+    assert full == 2 + 2 + 3 * 4, "the answer adds 2 + 2 + 12"
+    return [f"need about {full} bytes per parameter", f"2 + 2 + 12 = {full} bytes"]
+
+
+def ft_lora_share(source: str, page: str) -> list[str]:
+    """The printed size of a rank-8 adapter on the query and value projections."""
+    line = printed_line(source, r"2 matrices x (\d+) layers, r=8\s+([\d,]+) \(([\d.]+%) of the model\)")
+    return [f"all {line[1]} layers trains {line[2]} of SmolLM2's parameters, {line[3]}"]
+
+
 @dataclass(frozen=True)
 class NumericAnswer:
     """A self-check question (found by how it starts) and the phrases its data dictates."""
@@ -210,7 +223,7 @@ class NumericAnswer:
 
 BASICS, LM101 = "docs/ai-basics/index.md", "docs/language-models-101/index.md"
 CHOOSING, RUNNING = "docs/choosing-models/index.md", "docs/running-llms-locally/index.md"
-RAG = "docs/embeddings-and-rag/index.md"
+RAG, FINE_TUNING = "docs/embeddings-and-rag/index.md", "docs/fine-tuning/index.md"
 NUMERIC = [
     NumericAnswer(BASICS, "The sentence in the tokens figure costs", basics_token_counts),
     NumericAnswer(BASICS, "Why does a model asked how many r's", basics_strawberry),
@@ -227,6 +240,8 @@ NUMERIC = [
     NumericAnswer(RAG, "In the figure, 'The medicine is safe", rag_negation),
     NumericAnswer(RAG, "Two long texts that differ only", rag_truncation),
     NumericAnswer(RAG, "Your application puts the first 3", rag_recall),
+    NumericAnswer(FINE_TUNING, "Why does full fine-tuning with Adam", ft_full_bytes),
+    NumericAnswer(FINE_TUNING, "Rank 8 on the query and value", ft_lora_share),
 ]
 
 
