@@ -212,6 +212,33 @@ def ft_lora_share(source: str, page: str) -> list[str]:
     return [f"all {line[1]} layers trains {line[2]} of SmolLM2's parameters, {line[3]}"]
 
 
+def scratch_training_state(source: str, page: str) -> list[str]:
+    """The printed training state of a 7B model, and its 16-bit weights' share of it."""
+    state = printed_line(source, r"a 7B model\s+([\d,.]+) GB of training state")[1]
+    assert float(state) == 7e9 * 16 / 1e9, "the answer explains 16 bytes per parameter"
+    return [f"takes {state} GB of training state", f"fill only {7e9 * 2 / 1e9:.0f} GB"]
+
+
+def scratch_compute_optimal(source: str, page: str) -> list[str]:
+    """The printed FLOPs of SmolLM2-135M and the compute-optimal model for them."""
+    flops = printed_line(source, r"([\d.e+]+) FLOPs$")[1]
+    optimal = printed_line(source, r"its compute, spent compute-optimally: ([\d.]+B) parameters on (\d+B) tokens")
+    return [f"SmolLM2-135M's {flops} FLOPs", f"a {optimal[1]} model on {optimal[2]} tokens"]
+
+
+def beyond_latent(source: str, page: str) -> list[str]:
+    """The printed size of Stable Diffusion 1.x's latent against its pixels."""
+    row = printed_line(source, r"\s*512px:\s+[\d,]+ pixel values ->\s+(\S+) latent:\s+[\d,]+ values \((\d+)x fewer\)")
+    return [f"denoises a {row[1].replace('x', '×')} latent", f"{row[2]} times fewer"]
+
+
+def beyond_audio_tokens(source: str, page: str) -> list[str]:
+    """The printed audio-token rate of EnCodec at 6 kbit/s and its count for 10 seconds."""
+    rate = printed_line(source, r"\d+ frames/s x \d+ codebooks = (\d+) tokens/s = (\d+) kbit/s")
+    ten = printed_line(source, r"10 s of speech: ([\d,]+) audio tokens")[1]
+    return [f"EnCodec at {rate[2]} kbit/s turns speech into {rate[1]} tokens per second", f"{ten} audio tokens"]
+
+
 @dataclass(frozen=True)
 class NumericAnswer:
     """A self-check question (found by how it starts) and the phrases its data dictates."""
@@ -224,6 +251,7 @@ class NumericAnswer:
 BASICS, LM101 = "docs/ai-basics/index.md", "docs/language-models-101/index.md"
 CHOOSING, RUNNING = "docs/choosing-models/index.md", "docs/running-llms-locally/index.md"
 RAG, FINE_TUNING = "docs/embeddings-and-rag/index.md", "docs/fine-tuning/index.md"
+SCRATCH, BEYOND = "docs/models-from-scratch/index.md", "docs/beyond-text/index.md"
 NUMERIC = [
     NumericAnswer(BASICS, "The sentence in the tokens figure costs", basics_token_counts),
     NumericAnswer(BASICS, "Why does a model asked how many r's", basics_strawberry),
@@ -242,6 +270,10 @@ NUMERIC = [
     NumericAnswer(RAG, "Your application puts the first 3", rag_recall),
     NumericAnswer(FINE_TUNING, "Why does full fine-tuning with Adam", ft_full_bytes),
     NumericAnswer(FINE_TUNING, "Rank 8 on the query and value", ft_lora_share),
+    NumericAnswer(SCRATCH, "Training a 7B model with mixed-precision", scratch_training_state),
+    NumericAnswer(SCRATCH, "SmolLM2-135M's 1.61e+21 FLOPs", scratch_compute_optimal),
+    NumericAnswer(BEYOND, "Stable Diffusion 1.x denoises", beyond_latent),
+    NumericAnswer(BEYOND, "EnCodec at 6 kbit/s", beyond_audio_tokens),
 ]
 
 
@@ -292,3 +324,60 @@ def test_a_wrong_number_in_a_self_check_is_caught(claim):
         edited = source[:start] + source[start:].replace(phrase, wrong, 1)
         problems = numeric_problems(edited, claim)
         assert any(repr(phrase) in p for p in problems), f"{phrase!r} -> {wrong!r} passed unnoticed"
+
+
+# -- Every Guide page has a self-check the build checks -----------------------------------
+
+@pytest.mark.parametrize("page", guide_pages())
+def test_every_guide_page_ends_with_three_to_six_checked_questions(page):
+    """The section is found by aiguide.pages.self_checks, the reader the build uses: a heading
+    spelt differently would silently escape the check that each answer links to a section."""
+    source = source_of(page)
+    checks = self_checks(source)
+    assert 3 <= len(checks) <= 6, f"{page}: {len(checks)} self-check questions (want 3 to 6 under "\
+        "'## Check your understanding { #self-check }')"
+    anchors = set(re.findall(r"\{[^}]*#([\w-]+)[^}]*\}", source))
+    for check in checks:
+        local = [link[1:] for link in check.links if link.startswith("#")]
+        assert local, f"{page}:{check.line}: the answer links to no section of its own page"
+        missing = [a for a in local if a not in anchors]
+        assert not missing, f"{page}:{check.line}: no section {missing} on this page"
+
+
+def test_the_guide_pages_are_read_from_the_nav():
+    pages = guide_pages()
+    assert "docs/ai-basics/index.md" in pages and "docs/tools-and-agents/index.md" in pages
+    assert all((ROOT / p).is_file() for p in pages)
+
+
+def _plain(markdown: str) -> str:
+    """An answer's opening without Markdown links or code marks, as a page's text shows it."""
+    return _normalised(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown).replace("`", ""))[:60]
+
+
+def _normalised(text: str) -> str:
+    """Tags dropped, entities decoded, curly quotes straightened and spaces collapsed."""
+    import html
+
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return " ".join(text.translate(str.maketrans("‘’“”", "''\"\"")).split())
+
+
+def test_search_has_the_questions_but_not_the_answers(built_site):
+    """Answers repeat their sections; aiguide.pages.mark_self_check_answers keeps them out.
+
+    Each answer's opening is first found in its built page, so that a miss in the search
+    index means the answer was excluded, not that the text was looked for wrongly.
+    """
+    import json
+
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    searchable = _normalised(" ".join(doc["text"] + " " + doc["title"] for doc in index["docs"]))
+    for page in guide_pages():
+        shown = _normalised((built_site / page.removeprefix("docs/").replace(".md", ".html"))
+                            .read_text(encoding="utf-8"))
+        for check in self_checks(source_of(page)):
+            question, answer = _plain(check.question)[:40], _plain(check.answer)
+            assert question in shown and answer in shown, f"{page}:{check.line}: not found in the built page"
+            assert question in searchable, f"{page}:{check.line}: question not searchable"
+            assert answer not in searchable, f"{page}:{check.line}: answer is in the search index"
