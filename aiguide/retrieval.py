@@ -109,14 +109,15 @@ def clean_text(markdown: str) -> str:
 
 
 def split_sections(markdown: str, page: str, level: int = 2,
-                   skip: Collection[str] = ("references",)) -> list[Passage]:
+                   skip: Collection[str] = ("references", "self-check")) -> list[Passage]:
     """One passage per ``##`` section, plus the text before the first one (anchor "").
 
     With ``level=3`` each ``###`` sub-question is a passage of its own; otherwise it stays
     inside its ``##`` section. Sections are what the guide links to, so every result can
     point at its anchor: a heading without ``{ #anchor }`` raises ValueError rather than
     produce a result with nowhere to link. A page without sections becomes one passage.
-    ``skip`` leaves sections out: a reference list matches any query naming an author.
+    ``skip`` leaves sections out: a reference list matches any query naming an author, and
+    a self-check section, which sums up the whole page, would outrank the section it quizzes.
     """
     body, title = strip_front_matter(markdown)
     lines = drop_fences(body.splitlines())

@@ -381,3 +381,13 @@ def test_search_has_the_questions_but_not_the_answers(built_site):
             assert question in shown and answer in shown, f"{page}:{check.line}: not found in the built page"
             assert question in searchable, f"{page}:{check.line}: question not searchable"
             assert answer not in searchable, f"{page}:{check.line}: answer is in the search index"
+
+
+def test_self_checks_are_not_passages_of_the_guides_semantic_search():
+    """aiguide.retrieval skips them, as it skips references: with it, the RAG page's search
+    for "What does nucleus sampling do?" ranked Language models 101's self-check third."""
+    from aiguide.retrieval import split_sections
+
+    for page in guide_pages():
+        passages = split_sections(source_of(page), page, level=3)
+        assert self_checks(source_of(page)) and "self-check" not in {p.anchor for p in passages}, page
