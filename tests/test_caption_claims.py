@@ -231,6 +231,35 @@ def encoder_paraphrases_well_above(caption: str, data: dict) -> list[str]:
     return unless(margin >= 0.2, f"the weakest paraphrase pair is only {margin:.2f} above a cross-topic pair")
 
 
+# -- The figures guide's examples ---------------------------------------------------------
+
+def counts_differ(caption: str, data: dict) -> list[str]:
+    """"The same text costs a different number of tokens in each tokenizer"."""
+    counts = [len(t["tokens"]) for t in data["tokenizers"]]
+    return unless(len(set(counts)) == len(counts), f"token counts {counts}")
+
+
+def nothing_above_the_diagonal(caption: str, data: dict) -> list[str]:
+    """"A decoder only looks backwards, so everything above the diagonal is zero"."""
+    w = data["weights"]
+    above = [(i, j) for i in range(len(w)) for j in range(i + 1, len(w[i])) if w[i][j] != 0]
+    return unless(not above, f"weights above the diagonal at {above[:3]}")
+
+
+def lower_temperature_concentrates(caption: str, data: dict) -> list[str]:
+    """"A lower temperature concentrates the probability on the top candidates"."""
+    temps = sorted(data["probs"], key=float)
+    shares = [sum(data["probs"][t][:3]) for t in temps]
+    return unless(shares == sorted(shares, reverse=True) and len(set(shares)) == len(shares),
+                  f"top-3 shares {shares} at T={temps}")
+
+
+def account_questions_close(caption: str, data: dict) -> list[str]:
+    """"The two account questions are close": far nearer each other than the unrelated one."""
+    m = data["matrix"]
+    return unless(m[0][1] > 0.5 and max(m[0][2], m[1][2]) < 0.2, f"{m[0][1]:.2f} against {m[0][2]:.2f}, {m[1][2]:.2f}")
+
+
 # -- The claims, each with a way to make it false ------------------------------------------
 
 def caption_edit(old: str, new: str) -> Breaker:
@@ -263,6 +292,7 @@ class Claim:
 
 BASICS = "docs/ai-basics/index.md"
 LM101 = "docs/language-models-101/index.md"
+FIGURES = "docs/contributing/figures.md"
 SIMILARITY, TOKENS = "Cosine similarity between sentence embeddings.", "One sentence, three tokenizers"
 CLAIMS = [
     Claim(BASICS, "similarity", SIMILARITY, similarity_numbers, caption_edit("is only 0.10", "is only 0.20")),
@@ -291,6 +321,14 @@ CLAIMS = [
                                           + ["x"] * 9))),
     Claim("docs/choosing-models/index.md", "next-token", "One position of the test sentence", tea_is_favourite,
           caption_edit('" tea"', '" coffee"')),
+    Claim(FIGURES, "tokens", "The same text costs a different number", counts_differ,
+          data_edit(lambda d: with_tokens(d, "minilm", ["x"] * len(d["tokenizers"][0]["tokens"])))),
+    Claim(FIGURES, "attention", "A decoder only looks backwards", nothing_above_the_diagonal,
+          data_edit(lambda d: _set(d, ("weights", 0, 1), 0.1))),
+    Claim(FIGURES, "next-token", "A lower temperature concentrates", lower_temperature_concentrates,
+          data_edit(lambda d: _set(d, ("probs", "0.5"), d["probs"]["1.0"]))),
+    Claim(FIGURES, "similarity", "The two account questions are close", account_questions_close,
+          data_edit(lambda d: with_cell(d, 0, 1, 0.1))),
 ]
 
 
