@@ -272,6 +272,72 @@ def print_playground(r: dict) -> None:
         + f" (target < 20 ms each: {'met' if r['target_warm_met'] else 'NOT met'})")
 
 
+ENCODER_SIZES = (16, 32, 128)
+ENCODER_FORWARD = """async ({n, runs}) => {
+  const container = document.querySelector("[data-aig-encoder]");
+  const manifest = JSON.parse(container.dataset.aigEncoder);
+  const base = new URL(container.dataset.assets, location.href);
+  // On this thread, not in the worker: the same code and engine, timed without messages.
+  const runner = await aigEncoder.load(manifest, base, () => {}, {worker: false});
+  const cfg = manifest.config;
+  const ids = [manifest.tokenizer.cls, ...Array(n - 2).fill(manifest.tokenizer.cls + 1000), manifest.tokenizer.sep];
+  const time = () => {
+    const t0 = performance.now();
+    aigMiniLM.forward(runner.weights, cfg, ids);
+    return performance.now() - t0;
+  };
+  const cold = time();
+  const warm = Array.from({length: runs}, time).sort((a, b) => a - b);
+  return {cold, warm: warm[runs >> 1]};
+}"""
+
+
+def encoder(site: Path, runs: int = 7) -> dict:
+    """The in-browser MiniLM in Chromium: bytes a reader downloads on pressing the button
+    (gzipped), and one forward pass of 16, 32 and 128 tokens, cold (the first in a fresh
+    page, before the JIT has seen the code) and warm (median of ``runs``)."""
+    from playwright.sync_api import sync_playwright
+
+    from aiguide.browser import CHROMIUM_ARGS, chromium_path, serve
+
+    out: dict = {}
+    with serve(site) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        page = context.new_page()
+        loaded: list[str] = []
+        page.on("requestfinished", lambda r: loaded.append(r.url))
+        page.goto(url + "try-it/encoder/", wait_until="networkidle")
+        on_page = [site / u[len(url):] for u in loaded if u.startswith(url) and "/javascripts/encoder/" in u]
+        loaded.clear()
+        page.click(".aig-encoder button")
+        page.wait_for_selector(".aig-encoder-results:not([hidden]) .aig-heat", timeout=300_000)
+        files = [site / u[len(url):] for u in loaded if u.startswith(url)]
+        gz = lambda paths: sum(len(gzip.compress(f.read_bytes())) for f in paths if f.is_file())
+        out["first_use_gz_bytes"] = gz(files)
+        out["first_use_files"] = len(files)
+        out["scripts_gz_bytes"] = gz(on_page)
+        for n in ENCODER_SIZES:
+            fresh = context.new_page()  # browser cache warm, JIT cold
+            fresh.goto(url + "try-it/encoder/", wait_until="networkidle")
+            t = fresh.evaluate(ENCODER_FORWARD, {"n": n, "runs": runs})
+            out[f"forward_{n}_cold_ms"] = round(t["cold"], 1)
+            out[f"forward_{n}_warm_ms"] = round(t["warm"], 1)
+            fresh.close()
+        browser.close()
+    out["target_warm_32_met"] = out["forward_32_warm_ms"] < 300
+    return out
+
+
+def print_encoder(r: dict) -> None:
+    print(f"encoder: first use downloads {r['first_use_gz_bytes'] / 1e6:.1f} MB gzipped in "
+          f"{r['first_use_files']} files (its scripts, with the page: {r['scripts_gz_bytes'] / 1000:.0f} KB)")
+    print(f"{'encoder forward (Chromium)':28} {'cold ms':>8} {'warm ms':>8}")
+    for n in ENCODER_SIZES:
+        print(f"{f'{n} tokens':28} {r[f'forward_{n}_cold_ms']:8} {r[f'forward_{n}_warm_ms']:8}")
+    print(f"  (target: 32 tokens warm < 300 ms: {'met' if r['target_warm_32_met'] else 'NOT met'})")
+
+
 # -- In the reader's browser -----------------------------------------------------------
 
 BROWSER_PAGES = {"home": "", "ai_basics": "ai-basics/", "lm101": "language-models-101/",
@@ -594,11 +660,19 @@ def main() -> int:
     parser.add_argument("--only-browser", action="store_true", help="only the browser section")
     parser.add_argument("--site", type=Path, help="measure this built site instead of building one")
     parser.add_argument("--only-playground", action="store_true", help="only the playground section")
+    parser.add_argument("--only-encoder", action="store_true", help="only the encoder section")
     args = parser.parse_args()
     if args.only_playground:
         with tempfile.TemporaryDirectory() as tmp:
             mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
             print_playground(playground(Path(tmp) / "site"))
+        return 0
+    if args.only_encoder:
+        with tempfile.TemporaryDirectory() as tmp:
+            site = args.site or Path(tmp) / "site"
+            if not args.site:
+                mkdocs(ROOT / "mkdocs.yml", site)
+            print_encoder(encoder(site))
         return 0
     results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     if not args.only_browser:
@@ -614,6 +688,8 @@ def main() -> int:
         if not args.no_browser:
             results["playground"] = playground(site)
             print_playground(results["playground"])
+            results["encoder"] = encoder(site)
+            print_encoder(results["encoder"])
             results["browser"] = browser_section(site, args.lighthouse_runs, variants=args.variants)
             print_browser(results["browser"])
     if not args.only_browser:
