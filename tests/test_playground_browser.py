@@ -105,10 +105,21 @@ def test_typed_markup_stays_text_and_shows_in_all_three_tokenizers(browser, site
 
 
 def test_input_over_the_limit_is_cut_with_a_message(browser, site_url):
-    context, page, _ = open_page(browser, site_url + PAGE)
-    page.fill("#aig-tokplay-text", "word " * 3000)
+    """A paste past 5,000 characters: the message, and every row drawn in full (the chips
+    arrive in batches of BATCH, one task each) for exactly the first 5,000 characters."""
+    context, page, seen = open_page(browser, site_url + PAGE)
+    text = "".join(f"word{i} <b>{i}</b> naïve 🤖\n" if i % 7 == 0 else f"word{i} " for i in range(1200))
+    assert len(text) > 6000 and text.isascii() is False
+    page.fill("#aig-tokplay-text", text)
     page.wait_for_function("() => document.querySelector('[data-aig=note]').textContent.includes('5,000')")
-    wait_ids(page, "cl100k_base", [t["id"] for t in tokenize("cl100k_base", ("word " * 3000)[:5000])])
+    assert f"{len(text):,}" in page.inner_text("[data-aig=note]")
+    for name in NAMES:
+        ids = [t["id"] for t in tokenize(name, text[:5000])]
+        assert len(ids) > 1000  # several batches of chips
+        wait_ids(page, name, ids)
+        assert page.locator(f"[data-tokenizer={name}] .aig-chip").count() == len(ids)
+        assert page.get_attribute(f"[data-tokenizer={name}] ol", "aria-busy") is None
+    assert not seen["errors"]
     context.close()
 
 

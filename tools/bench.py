@@ -272,6 +272,70 @@ def print_playground(r: dict) -> None:
         + f" (target < 20 ms each: {'met' if r['target_warm_met'] else 'NOT met'})")
 
 
+PLAYGROUND_LIMIT = 5000  # characters the playground tokenizes (LIMIT in tokplay-ui.js)
+TOKENIZE_ONCE = """({name, text}) => {
+  const t0 = performance.now();
+  aigTok.tokenize(name, text, false);
+  return performance.now() - t0;
+}"""
+WATCH_FRAMES = """() => {
+  window.aigBenchFrames = [];
+  new PerformanceObserver((list) => {
+    for (const f of list.getEntries()) window.aigBenchFrames.push(f.duration);
+  }).observe({type: "long-animation-frame"});
+}"""
+
+
+def limit_texts(count: int) -> list[str]:
+    """``count`` different texts of the playground's limit, cut from the guide's own pages
+    (prose, code, tables): different, so no tokenizer's cache of pieces already seen helps."""
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md")))
+    step = max(1, (len(pages) - PLAYGROUND_LIMIT) // count)
+    return [pages[i * step : i * step + PLAYGROUND_LIMIT] for i in range(count)]
+
+
+def playground_limit(site: Path, runs: int = 5) -> dict:
+    """The playground at its limit: main-thread time of one tokenization of 5,000 characters
+    by each tokenizer (median and worst of ``runs`` texts), and the longest animation frame
+    while the page shows a paste of more than that (tokenizing and drawing the chips)."""
+    from playwright.sync_api import sync_playwright
+
+    from aiguide.browser import CHROMIUM_ARGS, chromium_path, serve
+
+    names = ("cl100k_base", "minilm", "smollm2")
+    texts = limit_texts(runs + 1)
+    out: dict = {}
+    with serve(site) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url + "try-it/tokenizers/", wait_until="networkidle")
+        page.fill("#aig-tokplay-text", "warm up")
+        page.wait_for_function(READY, timeout=60000)
+        for name in names:
+            times = sorted(page.evaluate(TOKENIZE_ONCE, {"name": name, "text": t}) for t in texts[:runs])
+            out[f"tokenize_5000_ms_{name}"] = round(statistics.median(times), 1)
+            out[f"tokenize_5000_worst_ms_{name}"] = round(times[-1], 1)
+        page.evaluate("() => document.querySelectorAll('[data-tokenizer]').forEach((r) => delete r.dataset.ids)")
+        page.evaluate(WATCH_FRAMES)
+        page.fill("#aig-tokplay-text", texts[runs] + texts[0][:1000])  # over the limit
+        page.wait_for_function("() => document.querySelector('[data-aig=note]').textContent !== ''")
+        page.wait_for_function(READY, timeout=60000)
+        page.wait_for_timeout(1500)
+        frames = page.evaluate("window.aigBenchFrames")
+        out["paste_longest_frame_ms"] = round(max(frames, default=0))
+        out["paste_frames_over_50_ms"] = len([f for f in frames if f > 50])
+        browser.close()
+    return out
+
+
+def print_playground_limit(r: dict) -> None:
+    print(f"playground at {PLAYGROUND_LIMIT:,} characters: one tokenization " + ", ".join(
+        f"{n} {r[f'tokenize_5000_ms_{n}']} ms (worst {r[f'tokenize_5000_worst_ms_{n}']})"
+        for n in ("cl100k_base", "minilm", "smollm2")))
+    print(f"  a longer paste: longest frame {r['paste_longest_frame_ms']} ms, "
+          f"{r['paste_frames_over_50_ms']} frames over 50 ms")
+
+
 ENCODER_SIZES = (16, 32, 128)
 ENCODER_FORWARD = """async ({n, runs}) => {
   const container = document.querySelector("[data-aig-encoder]");
@@ -666,6 +730,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             mkdocs(ROOT / "mkdocs.yml", Path(tmp) / "site")
             print_playground(playground(Path(tmp) / "site"))
+            print_playground_limit(playground_limit(Path(tmp) / "site"))
         return 0
     if args.only_encoder:
         with tempfile.TemporaryDirectory() as tmp:
@@ -688,6 +753,8 @@ def main() -> int:
         if not args.no_browser:
             results["playground"] = playground(site)
             print_playground(results["playground"])
+            results["playground_limit"] = playground_limit(site)
+            print_playground_limit(results["playground_limit"])
             results["encoder"] = encoder(site)
             print_encoder(results["encoder"])
             results["browser"] = browser_section(site, args.lighthouse_runs, variants=args.variants)

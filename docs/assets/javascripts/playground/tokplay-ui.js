@@ -1,11 +1,14 @@
 /* Tokenizer playground, the view: chips like the static tokens figure (aiguide/render/tokens.py
  * and html.token_html), drawn with textContent only, so whatever the reader types stays text.
- * Each tokenizer runs in its own task after a short pause in typing, so the page keeps
- * answering; input past LIMIT characters is cut, with a message. */
+ * Each tokenizer runs in its own task after a short pause in typing, and the chips are
+ * drawn BATCH at a time, each batch its own task, so the page keeps answering (a
+ * 5,000-character paste is about 1,300 chips a row); input past LIMIT characters is cut,
+ * with a message. */
 (function () {
   "use strict";
   if (window.aigTokUI) return;
   const LIMIT = 5000;
+  const BATCH = 200; // chips drawn per task: a 5,000-character paste is about 1,300 a row
   const TINTS = 6;
   const MARKS = { "\n": "↵", "\t": "→", "\r": "␍" };
   const PIECES = /( +|\n|\t|\r|(?:<0x[0-9A-Fa-f]{2}>)+)/;
@@ -46,9 +49,11 @@
     return `id ${token.id} · ${where}`;
   }
 
-  function chips(list, tokens) {
+  /* Chips for tokens[from, to), added to the list (the list is emptied first at from = 0). */
+  function chips(list, tokens, from, to) {
     const frag = document.createDocumentFragment();
-    tokens.forEach((token, i) => {
+    for (let i = from; i < to; i++) {
+      const token = tokens[i];
       const outside = token.start !== null && token.start === token.end && !BYTES.test(token.text);
       const special = outside || SPECIAL.test(token.text);
       const li = el("li", `aig-hover aig-chip ${special ? "aig-special" : `aig-c${i % TINTS}`}`);
@@ -61,8 +66,9 @@
         br.setAttribute("aria-hidden", "true");
         frag.append(br);
       }
-    });
-    list.replaceChildren(frag);
+    }
+    if (from === 0) list.replaceChildren(frag);
+    else list.append(frag);
   }
 
   function makeRow(name) {
@@ -77,13 +83,29 @@
     return { name, row, stat, list };
   }
 
-  function showRow(r, text, tokens) {
+  /* Hand control back to the browser (typing, painting) before the next step. */
+  function pause() {
+    if (window.scheduler && scheduler.yield) return scheduler.yield();
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  /* A row's count and chips, BATCH chips per task; stops early (false) once current()
+   * says newer text has arrived. The ids go on the row last, when every chip is there. */
+  async function showRow(r, text, tokens, current) {
     const count = tokens.length;
     const length = Array.from(text).length;
     r.stat.textContent = `${count} tokens · ${(Math.round((length / Math.max(count, 1)) * 100) / 100).toFixed(2)} characters per token`;
     r.list.setAttribute("aria-label", `${window.aigTok.LABELS[r.name]}: ${count} tokens`);
+    r.list.setAttribute("aria-busy", "true");
+    delete r.row.dataset.ids;
+    for (let from = 0; from < count || from === 0; from += BATCH) {
+      chips(r.list, tokens, from, Math.min(from + BATCH, count));
+      await pause();
+      if (!current()) return false;
+    }
+    r.list.removeAttribute("aria-busy");
     r.row.dataset.ids = tokens.map((t) => t.id).join(" ");
-    chips(r.list, tokens);
+    return true;
   }
 
   function cut(text) {
@@ -109,21 +131,16 @@
       const { text, note: message } = cut(input.value);
       note.textContent = message;
       if (onText) onText(text);
-      ready.then(() => {
-        let i = 0;
-        const step = () => {
-          if (mine !== generation) return; // newer typing wins
-          if (i === rows.length) {
-            status.textContent = "";
-            return;
-          }
-          const r = rows[i++];
+      ready.then(async () => {
+        const current = () => mine === generation; // newer typing wins
+        for (const r of rows) {
+          if (!current()) return;
           const chat = chatFor(r.name);
           const shown = chat ? window.aigTok.chat(text) : text;
-          showRow(r, shown, window.aigTok.tokenize(r.name, shown, chat));
-          setTimeout(step, 0);
-        };
-        step();
+          const tokens = window.aigTok.tokenize(r.name, shown, chat);
+          if (!(await showRow(r, shown, tokens, current))) return;
+        }
+        status.textContent = "";
       }, (error) => {
         status.textContent = `The tokenizers could not be loaded (${error.message}). ` +
           "Reload the page to try again; opened from disk, keep the offline copy's folder whole.";
