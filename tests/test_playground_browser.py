@@ -75,6 +75,18 @@ def test_browser_tokens_equal_python_tokens(engine, name, special, chat):
     assert not bad, f"{len(bad)} texts differ, e.g.\n" + "\n".join(bad[:5])
 
 
+LONG_PIECES = ["机器学习是人工智能的一个分支" * 357, "a" * 5000, "👩🏿‍💻" * 700, "1234567890" * 500]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pieces_thousands_of_bytes_long_equal_python(engine, name):
+    """Text with no space the pre-tokenizer can split at (5,000 characters of Chinese are
+    one 15,000-byte piece): merged with the heap in tokplay.js, not js-tiktoken's rescans,
+    which took 39 s on this one."""
+    bad = mismatches(engine, name, LONG_PIECES, False, False)
+    assert not bad, "\n".join(bad)
+
+
 def test_a_wrong_merge_rank_is_caught(browser, site_url):
     """The parity check bites: swap two early SmolLM2 merges in the page and texts differ."""
     context, page, _ = open_page(browser, site_url + PAGE)

@@ -94,10 +94,101 @@
 
   /* -- The tokenizers -- */
 
+  /* A min-heap of [rank, start] pairs: lowest rank first, then leftmost. */
+  function heap() {
+    const items = [];
+    const less = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    return {
+      get size() { return items.length; },
+      push(item) {
+        let i = items.push(item) - 1;
+        while (i > 0) {
+          const up = (i - 1) >> 1;
+          if (!less(items[i], items[up])) break;
+          [items[i], items[up]] = [items[up], items[i]];
+          i = up;
+        }
+      },
+      pop() {
+        const top = items[0];
+        const last = items.pop();
+        if (items.length) {
+          items[0] = last;
+          for (let i = 0; ;) {
+            const l = 2 * i + 1, r = l + 1;
+            let m = i;
+            if (l < items.length && less(items[l], items[m])) m = l;
+            if (r < items.length && less(items[r], items[m])) m = r;
+            if (m === i) break;
+            [items[i], items[m]] = [items[m], items[i]];
+            i = m;
+          }
+        }
+        return top;
+      },
+    };
+  }
+
+  /* Byte-pair merging of one piece (bytes) as tiktoken does it: always the adjacent pair
+   * of lowest rank, the leftmost among equals, until no pair has a rank. js-tiktoken
+   * rescans every pair after each merge (quadratic: 5,000 CJK characters, one 15,000-byte
+   * piece, took 39 s); a heap with stale entries skipped does the same merges in
+   * O(n log n). Returns the token ids of the parts. */
+  function mergePiece(bytes, ranks) {
+    const n = bytes.length;
+    const key = (from, to) => bytes.subarray(from, to).join(",");
+    const next = Int32Array.from({ length: n }, (_, i) => i + 1); // part starting at i ends at next[i]
+    const prev = Int32Array.from({ length: n }, (_, i) => i - 1);
+    const version = new Int32Array(n); // bumped when a part changes: older heap entries are stale
+    const queue = heap();
+    const offer = (i) => {
+      if (i < 0 || next[i] >= n) return;
+      const rank = ranks.get(key(i, next[next[i]]));
+      if (rank !== undefined) queue.push([rank, i, version[i]]);
+    };
+    for (let i = 0; i < n - 1; i++) offer(i);
+    while (queue.size) {
+      const [, i, v] = queue.pop();
+      if (v !== version[i] || next[i] >= n) continue; // stale: i changed or was absorbed
+      const j = next[i]; // merge part j into part i
+      next[i] = next[j];
+      if (next[j] < n) prev[next[j]] = i;
+      version[i]++;
+      version[j] = -1; // j is gone: its entries never match again
+      offer(i);
+      if (prev[i] >= 0) { version[prev[i]]++; offer(prev[i]); }
+    }
+    const ids = [];
+    for (let i = 0; i < n; i = next[i]) {
+      const id = ranks.get(key(i, next[i]));
+      if (id !== undefined) ids.push(id);
+    }
+    return ids;
+  }
+
   function makeCl100k(payload) {
     const enc = new window.aigJsTiktoken.Tiktoken(payload);
+    const pattern = new RegExp(enc.patStr, "ug");
+    const specials = new RegExp(`(${Object.keys(enc.specialTokens).map(escapeRegex).join("|")})`);
+    /* js-tiktoken's encode(text, "all") or encode(text, [], []), with mergePiece. */
+    const encode = (text, special) => {
+      const ids = [];
+      for (const segment of special ? text.split(specials) : [text]) {
+        if (special && Object.prototype.hasOwnProperty.call(enc.specialTokens, segment)) {
+          ids.push(enc.specialTokens[segment]);
+          continue;
+        }
+        for (const match of segment.matchAll(pattern)) {
+          const bytes = encoder.encode(match[0]);
+          const whole = enc.rankMap.get(bytes.join(","));
+          if (whole !== undefined) ids.push(whole);
+          else ids.push(...mergePiece(bytes, enc.rankMap));
+        }
+      }
+      return ids;
+    };
     return (text, special) => {
-      const ids = special ? enc.encode(text, "all") : enc.encode(text, [], []);
+      const ids = encode(text, special);
       return byteTokens(text, ids, ids.map((id) => enc.textMap.get(id) || enc.inverseSpecialTokens[id]));
     };
   }
