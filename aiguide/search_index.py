@@ -8,6 +8,8 @@ Material's search plugin indexes a page's HTML and skips any element marked
 - in notebooks, the `In [n]:` / `Out [n]:` prompts, the hidden second copy of every code
   cell (for the copy button), the "Copied!" notice, and every cell's output (printed
   numbers, tables, tracebacks);
+- in the glossary, the A-Z jump bar and the one-letter headings (search results that
+  say only "A" or "B");
 - in every code block, the lines after the first ``keep`` (the first lines carry the
   imports, the command or the function names a reader might type; the rest of the body is
   found through the prose around it).
@@ -40,6 +42,8 @@ NOISE = frozenset({
 
 _CLASSED_TAG = re.compile(r'<([a-z][\w-]*)(\s[^>]*?\bclass="([^"]*)"[^>]*)>')
 _PRE = re.compile(r"(<pre\b[^>]*>)(.*?)(</pre>)", re.DOTALL)
+_LETTER_HEADING = re.compile(r'<(h[1-6]) id="(letter-[a-z])"')
+_LETTER_BAR = re.compile(r'<p>(?=<a href="#letter-a">)')
 _SPAN_OR_NEWLINE = re.compile(r"<(/?)span\b[^>]*>|\n")
 
 
@@ -47,7 +51,12 @@ def leave_out_of_search(html: str, keep: int = KEEP_CODE_LINES) -> str:
     """``html`` with figure bodies, notebook noise and code-block tails marked
     `data-search-exclude`."""
     return _PRE.sub(lambda m: m[1] + _trim_code(m[2], keep) + m[3]
-                    if "data-search-exclude" not in m[1] else m[0], _mark_noise(html))
+                    if "data-search-exclude" not in m[1] else m[0], _mark_letters(_mark_noise(html)))
+
+
+def _mark_letters(html: str) -> str:
+    html = _LETTER_HEADING.sub(r'<\1 id="\2" data-search-exclude', html)
+    return _LETTER_BAR.sub("<p data-search-exclude>", html)
 
 
 def _mark_noise(html: str) -> str:

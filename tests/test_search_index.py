@@ -85,3 +85,15 @@ def test_the_built_index_has_no_notebook_noise_or_figure_chips(built_site):
     for noise in ("Copied!", "In [1]:", "id 1844 ·"):
         assert noise not in text, noise
     assert "load_minilm" in text, "identifiers on a code block's first lines stay searchable"
+
+
+def test_the_glossary_letter_bar_and_letter_headings_are_left_out():
+    page = ('<h1 id="glossary">Glossary</h1><p>Short definitions.</p>'
+            '<p><a href="#letter-a">A</a> · <a href="#letter-b">B</a></p>'
+            '<h2 id="letter-a">A<a class="headerlink" href="#letter-a">&para;</a></h2>'
+            '<h3 id="activation">Activation</h3><p>The numbers a layer outputs.</p>')
+    parser = Parser()
+    parser.feed(leave_out_of_search(page))
+    kept = [("".join(s.title), "".join(s.text)) for s in parser.data if not s.is_excluded()]
+    assert [title for title, _ in kept] == ["Glossary", "Activation"]
+    assert "A · B" not in kept[0][1] and "Short definitions." in kept[0][1]
