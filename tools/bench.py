@@ -90,7 +90,8 @@ def variant(tmp: Path, *, figures: bool, hooks: bool, notebooks: bool) -> Path:
         config = re.sub(r"  - [^\n]*:\n(?!      )", "", config)  # a nav section left empty
         config = re.sub(r"  - mkdocs-jupyter:\n(      .*\n)+", "", config)
     if not hooks:
-        config = re.sub(r"\nhooks:\n(  - .*\n)+", "\n", config)
+        # Comment lines too: mkdocs.yml explains each hook above it.
+        config = re.sub(r"\nhooks:\n(?:  [-#].*\n)+", "\n", config)
     config = config.replace("hooks/", f"{ROOT}/hooks/").replace("custom_dir: overrides", f"custom_dir: {ROOT}/overrides")
     (tmp / "mkdocs.yml").write_text(config, encoding="utf-8")
     return tmp / "mkdocs.yml"
