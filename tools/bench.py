@@ -713,6 +713,56 @@ def build_section(results: dict, runs: int) -> None:
     print("make figures: from scratch {from_scratch_s} s, no-op {no_op_s} s (python start {python_start_s} s)".format(**results["figures_tool"]))
 
 
+# -- MkDocs and Zensical side by side -----------------------------------------------------
+
+ZENSICAL = ROOT / ".venv-zensical" / "bin" / "zensical"
+
+
+def mkdocs_cold_warm(runs: int) -> dict[str, float]:
+    """The full MkDocs build, median of ``runs``: cold (no notebook cache of mkdocs-jupyter's
+    or of hooks/notebooks.py's) and warm (both filled by an earlier build). The tokenizer
+    and encoder exports (``.cache/tokplay``, ``.cache/encoder``) stay warm in both: they are
+    made once per model version, and Zensical does not run the hooks that make them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = variant(Path(tmp) / "full", figures=True, hooks=True, notebooks=True)
+        cold = []
+        for i in range(runs):
+            shutil.rmtree(config.parent / ".cache", ignore_errors=True)
+            cold.append(mkdocs(with_cache_dir(config, Path(tmp) / f"cold-{i}"), Path(tmp) / f"c{i}"))
+        warm_config = with_cache_dir(config, Path(tmp) / "warm")
+        mkdocs(warm_config, Path(tmp) / "prime")
+        warm = [mkdocs(warm_config, Path(tmp) / f"w{i}") for i in range(runs)]
+    return {"cold_s": round(statistics.median(cold), 2), "warm_s": round(statistics.median(warm), 2)}
+
+
+def zensical_cold_warm(runs: int) -> dict[str, float]:
+    """``make build-zensical`` timed in its two parts, median of ``runs``: staging (config and
+    notebook pages, ``aiguide.zensical``), then ``zensical build --strict`` from a clean
+    cache (``--clean``, cold) and with the cache an earlier build left (warm)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "zensical"
+        stage = timed([sys.executable, "-m", "aiguide.zensical", str(out)], ROOT)
+        build = [str(ZENSICAL), "build", "--strict", "-f", "mkdocs.yml"]
+        cold = [timed(build + ["--clean"], out) for _ in range(runs)]
+        # Each cold build leaves a full cache behind, so the warm builds need no priming.
+        warm = [timed(build, out) for _ in range(runs)]
+    return {"stage_s": round(stage, 2), "cold_s": round(statistics.median(cold), 2),
+            "warm_s": round(statistics.median(warm), 2)}
+
+
+def generators_section(results: dict, runs: int) -> None:
+    """MkDocs and Zensical build times in one run, printed as a table (`make bench`)."""
+    if not ZENSICAL.exists():
+        print("generators: Zensical is not installed (make .venv-zensical/.zensical); skipped")
+        return
+    results["generators"] = g = {"runs": runs, "mkdocs": mkdocs_cold_warm(runs),
+                                 "zensical": zensical_cold_warm(runs)}
+    print(f"{'build (median of ' + str(runs) + ')':34} {'cold s':>8} {'warm s':>8}")
+    print(f"{'MkDocs (mkdocs build)':34} {g['mkdocs']['cold_s']:8} {g['mkdocs']['warm_s']:8}")
+    print(f"{'Zensical (zensical build)':34} {g['zensical']['cold_s']:8} {g['zensical']['warm_s']:8}"
+          f"   (+ {g['zensical']['stage_s']} s staging, once)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
@@ -726,6 +776,8 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="measure this built site instead of building one")
     parser.add_argument("--only-playground", action="store_true", help="only the playground section")
     parser.add_argument("--only-encoder", action="store_true", help="only the encoder section")
+    parser.add_argument("--only-generators", action="store_true",
+                        help="only MkDocs and Zensical build times, side by side")
     args = parser.parse_args()
     if args.only_playground:
         with tempfile.TemporaryDirectory() as tmp:
@@ -741,8 +793,12 @@ def main() -> int:
             print_encoder(encoder(site))
         return 0
     results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    if args.only_generators:
+        generators_section(results, args.runs)
+        return write_results(results, args.out)
     if not args.only_browser:
         build_section(results, args.runs)
+        generators_section(results, args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site or Path(tmp) / "site"
         if not args.site:
@@ -769,9 +825,13 @@ def main() -> int:
             growth = results["scaling_ms_per_page"][sizes[-1]] / results["scaling_ms_per_page"][sizes[0]]
             results["scaling_growth"] = round(growth, 2)
             print(f"scaling: ms/page at {sizes[-1]} pages is {growth:.2f}× that at {sizes[0]} (target ≤ 1.5×)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-    print(f"written {args.out}")
+    return write_results(results, args.out)
+
+
+def write_results(results: dict, out: Path) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    print(f"written {out}")
     return 0
 
 
