@@ -29,18 +29,18 @@ import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from aiguide.errors import GuideError
 from aiguide.pages import UnclosedFence, lines_outside_fences
 
 GLOSSARY_PAGE = "glossary.md"  # source path inside docs/
 LINK_CLASS = "aig-glossary"
 
 
-class GlossaryError(Exception):
-    """A glossary or abbreviation problem: ``str()`` gives ``file:line: problem`` and the fix."""
+class GlossaryError(GuideError):
+    """A glossary or abbreviation problem; positional, as every check knows its file and line."""
 
     def __init__(self, path: str, line: int, message: str, fix: str):
-        self.path, self.line, self.message, self.fix = path, line, message, fix
-        super().__init__(f"{path}:{line}: {message}\n    fix: {fix}")
+        super().__init__(message, path=path, line=line, fix=fix)
 
 
 # -- The abbreviations file --------------------------------------------------------------

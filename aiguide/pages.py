@@ -24,15 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiguide.errors import GuideError
+
 TEMPLATE = "templates/page.md"
 
 
-class PageError(Exception):
-    """A malformed page: ``str()`` gives ``file:line: problem`` and the fix."""
+class PageError(GuideError):
+    """A malformed page; positional, since every page check knows its file and line."""
 
     def __init__(self, path: str, line: int, message: str, fix: str):
-        self.path, self.line, self.message, self.fix = path, line, message, fix
-        super().__init__(f"{path}:{line}: {message}\n    fix: {fix}")
+        super().__init__(message, path=path, line=line, fix=fix)
 
 
 def shown_path(path: str | Path) -> str:

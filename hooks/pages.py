@@ -19,9 +19,8 @@ from mkdocs.exceptions import Abort
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from aiguide.glossary import GlossaryError
-from aiguide.pages import PageError, months_between, notebook_description, shown_path, today
-from aiguide.spec import FigureError
+from aiguide.errors import GuideError
+from aiguide.pages import months_between, notebook_description, shown_path, today
 
 # Not under "mkdocs.": strict mode turns those warnings into errors, and an overdue review
 # is meant to be reported, not to break the build.
@@ -69,5 +68,5 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def on_build_error(*, error: Exception) -> None:
     cause = error.__cause__ if error.__cause__ is not None else error
-    if isinstance(cause, (PageError, GlossaryError, FigureError)):
+    if isinstance(cause, GuideError):
         raise Abort(f"Aborted: {cause}") from None

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+import re
+
+import pytest
+
+import aiguide
 from aiguide.errors import GuideError
 from aiguide.render.html import RenderError
 from aiguide.spec import FigureError
@@ -27,3 +35,60 @@ def test_at_adds_the_fragment_offset_and_keeps_the_class() -> None:
 def test_with_fix_replaces_only_the_fix() -> None:
     error = GuideError("stale", path="p.md", line=3, fix="a").with_fix("make figures")
     assert (error.message, error.where, error.fix) == ("stale", "p.md:3", "make figures")
+
+
+# -- Every exception the package defines is a GuideError ---------------------------------
+
+# aiguide.web's exporters compare an installed model package with the browser code that
+# reads it; their errors name no source file and stay ValueErrors. Listed by name so that
+# converting one (or adding another exception anywhere) makes this set be updated.
+NOT_GUIDE_ERRORS = {"aiguide.web.minilm.ExportError", "aiguide.web.tokenizers.ExportError"}
+
+
+def exception_classes() -> dict[str, type[BaseException]]:
+    """Every exception class defined in a module of the aiguide package, by dotted name."""
+    found = {}
+    for info in pkgutil.walk_packages(aiguide.__path__, "aiguide."):
+        if info.name == "aiguide.__main__":
+            continue  # running it is the CLI; it defines nothing
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (inspect.isclass(value) and issubclass(value, BaseException)
+                    and value.__module__ == info.name):
+                found[f"{info.name}.{name}"] = value
+    return found
+
+
+def test_the_package_defines_the_exceptions_we_know_of() -> None:
+    # The walk must see the classes, or the two tests below would pass on nothing.
+    found = exception_classes()
+    assert {"aiguide.pages.PageError", "aiguide.glossary.GlossaryError", "aiguide.spec.FigureError",
+            "aiguide.store.RecordError"} <= set(found)
+    assert NOT_GUIDE_ERRORS <= set(found)
+
+
+def test_every_aiguide_exception_derives_from_guide_error() -> None:
+    outside = {name for name, cls in exception_classes().items() if not issubclass(cls, GuideError)}
+    assert outside == NOT_GUIDE_ERRORS, (
+        f"derive these from aiguide.errors.GuideError: {sorted(outside - NOT_GUIDE_ERRORS)}")
+
+
+_ARGUMENTS = {"message": "the value is wrong", "path": "docs/p.md", "line": 3,
+              "fix": "run `make figures`", "fence": "```"}
+
+
+def raised(cls: type[GuideError]) -> GuideError:
+    """An instance built from whatever its constructor takes, then placed at docs/p.md:3
+    when the constructor does not take the place (the caller that knows it does that)."""
+    parameters = list(inspect.signature(cls).parameters.values())
+    arguments = {p.name: _ARGUMENTS[p.name] for p in parameters if p.name in _ARGUMENTS}
+    positional = [arguments.pop(p.name) for p in parameters
+                  if p.kind is p.POSITIONAL_OR_KEYWORD and p.name in arguments]
+    error = cls(*positional, **arguments)
+    return error if error.path else error.at("docs/p.md", 3)
+
+
+@pytest.mark.parametrize("name", sorted(set(exception_classes()) - NOT_GUIDE_ERRORS))
+def test_each_error_formats_file_line_problem_and_fix(name: str) -> None:
+    text = str(raised(exception_classes()[name]))
+    assert re.fullmatch(r"docs/p\.md:3: \S.*\n    fix: \S.*", text, re.DOTALL), text
