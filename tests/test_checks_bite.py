@@ -114,3 +114,57 @@ def test_a_skipped_block_in_a_group_does_not_skip_the_blocks_after_it(tmp_path):
     docs = write_tree(tmp_path, {"docs/page.md": page}) / "docs"
     result = run_pytest_on("test_code_blocks.py", docs)
     assert result.returncode == 1 and "the later block ran" in result.stdout, result.stdout[-2000:]
+
+
+def test_link_check_reads_srcset_css_urls_and_svg_references(tmp_path):
+    """Each kind of reference is checked: a good one of each passes, a broken one of each is
+    reported at its file and line (the site is written by hand: no build makes these)."""
+    site = write_tree(tmp_path / "site", {
+        "img/a.png": "", "img/font.woff2": "",
+        "css/site.css": '@import "base.css";\n\n.a { background: url("../img/a.png") }\n'
+                        ".b { background: url(../img/gone.png) }\n"
+                        "/* url(../img/in-a-comment.png) */ .c { content: 'url(x.png)' }\n"
+                        ".d { filter: url(#some-page-filter) }\n"
+                        '@font-face { src: url("../img/font.woff2") format("woff2"), '
+                        'url(../img/font-gone.woff) }\n',
+        "css/base.css": "",
+        "index.html": (
+            '<!doctype html>\n<img srcset="img/a.png 1x, img/a.png 2x" src="img/a.png">\n'
+            '<picture><source srcset="img/a.png 480w, img/missing-2x.png 960w"></picture>\n'
+            '<div style="background: url(img/a.png)"></div>\n'
+            "<div style=\"background-image: url('img/nope.png')\"></div>\n"
+            '<style>\n.x { background: url(img/a.png) }\n.y { background: url(img/style-gone.png) }\n</style>\n'
+            '<svg><symbol id="icon"></symbol><use href="#icon"/><use href="#no-icon"/>\n'
+            '<image href="img/a.png"/><image xlink:href="img/svg-gone.png"/>\n'
+            '<use href="sprite.svg#x"/></svg>\n'),
+    })
+    problems, _ = check_site(site)
+    found = sorted((p.path, p.line, p.message.split("'")[1]) for p in problems)
+    assert found == [
+        ("css/site.css", 4, "../img/gone.png"),
+        ("css/site.css", 7, "../img/font-gone.woff"),
+        ("index.html", 3, "img/missing-2x.png"),
+        ("index.html", 5, "img/nope.png"),
+        ("index.html", 8, "img/style-gone.png"),
+        ("index.html", 10, "#no-icon"),
+        ("index.html", 11, "img/svg-gone.png"),
+        ("index.html", 12, "sprite.svg#x"),
+    ], "\n".join(map(str, problems))
+
+
+def test_srcset_candidates_split_as_the_html_standard_says():
+    from aiguide.linkcheck import srcset_urls
+
+    assert srcset_urls("data:image/png;base64,AA== 1x, b.png 2x") == ["data:image/png;base64,AA==", "b.png"]
+    assert srcset_urls("a.png, b.png 2x,, c.png (max-width: 5px, x) 3x") == ["a.png", "b.png", "c.png"]
+    assert srcset_urls("a.png,b.png 2x") == ["a.png,b.png"]  # a URL runs to whitespace
+    assert srcset_urls("  ") == []
+
+
+def test_link_check_doctests():
+    import doctest
+
+    from aiguide import linkcheck
+
+    assert doctest.testmod(linkcheck).attempted >= 2
+    assert doctest.testmod(linkcheck).failed == 0
