@@ -17,7 +17,7 @@ ZENSICAL_DIR  ?= build/zensical
 
 .DEFAULT_GOAL := help
 .PHONY: help setup serve build offline figures figures-check figures-deps test test-fast \
-        stale bench screenshots pdf lint lock vendor clean build-zensical
+        stale bench screenshots pdf lint lock vendor clean build-zensical mutation
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -125,6 +125,11 @@ lint: $(VENV)/.test ## Lint Python with ruff
 
 bench: $(VENV)/.test ## Print build, figure and page-weight measurements
 	$(BIN)/python tools/bench.py --out bench/results.json
+
+# mutmut is a tool for this one target, not a test dependency: pinned here, outside the locks.
+mutation: $(VENV)/.test ## Mutation testing of the modules under [tool.mutmut] in pyproject.toml (slow; see CONTRIBUTING)
+	$(PIP) install -q mutmut==3.8.1
+	nice $(BIN)/mutmut run --max-children 1
 
 lock: ## Re-resolve requirements/*.lock (hashed) from requirements/*.txt and constraints.txt
 	$(PYTHON) -m venv .cache/lock-venv
