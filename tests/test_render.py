@@ -590,3 +590,29 @@ def test_positions_table_samples_the_first_values():
     table = out.split('<table class="aig-table">')[1]
     assert "The first 8 positions × 8 dimensions" in table
     assert "<td>0.841</td>" in table  # sin(1) at position 1, dimension 0
+
+
+def test_similarity_summary_names_the_extreme_pairs_and_each_rows_closest_item():
+    """The figure's sentence and row tips, on a matrix whose answers are known: the extreme
+    pairs tie with later pairs (the first pair in reading order wins) and sit off the
+    first row, so an off-by-one or a flipped comparison names another pair."""
+    from aiguide.render.similarity import _closest, _extremes
+
+    items = ["a", "b", "c", "d"]
+    matrix = [[1.0, 0.2, 0.1, 0.3],
+              [0.2, 1.0, 0.9, -0.4],
+              [0.1, 0.9, 1.0, 0.9],
+              [0.3, -0.4, 0.9, 1.0]]
+    assert _extremes(items, matrix) == ("Most similar: “b” and “c” (0.90). "
+                                        "Least similar: “b” and “d” (−0.40).")
+    assert [_closest(items, matrix, i) for i in range(4)] == [
+        "closest: item 4 (0.30)", "closest: item 3 (0.90)",
+        "closest: item 2 (0.90)", "closest: item 3 (0.90)"]
+    tied = [[1.0, 0.5, 0.5], [0.5, 1.0, 0.5], [0.5, 0.5, 1.0]]
+    assert _extremes(["x", "y", "z"], tied) == ("Most similar: “x” and “y” (0.50). "
+                                                "Least similar: “x” and “y” (0.50).")
+    # Ties between (1, 4) and (2, 3): the earlier first item wins, not the earlier second.
+    high = [[1.0, 0.1, 0.2, 0.8], [0.1, 1.0, 0.8, 0.3], [0.2, 0.8, 1.0, 0.4], [0.8, 0.3, 0.4, 1.0]]
+    assert _extremes(items, high).startswith("Most similar: “a” and “d” (0.80).")
+    low = [[1.0, 0.7, 0.6, 0.1], [0.7, 1.0, 0.1, 0.3], [0.6, 0.1, 1.0, 0.4], [0.1, 0.3, 0.4, 1.0]]
+    assert _extremes(items, low).endswith("Least similar: “a” and “d” (0.10).")
