@@ -126,16 +126,16 @@ lint: $(VENV)/.test ## Lint Python with ruff
 bench: $(VENV)/.test ## Print build, figure and page-weight measurements
 	$(BIN)/python tools/bench.py --out bench/results.json
 
-# mutmut is a tool for this one target, not a test dependency: pinned here, outside the locks.
+# mutmut is a tool for this one target, not a test dependency: its own hashed lock.
 mutation: $(VENV)/.test ## Mutation testing of the modules under [tool.mutmut] in pyproject.toml (slow; see CONTRIBUTING)
-	$(PIP) install -q mutmut==3.8.1
+	$(PIP) install $(HASHED) -r requirements/mutation.lock
 	nice $(BIN)/mutmut run --max-children 1
 
 lock: ## Re-resolve requirements/*.lock (hashed) from requirements/*.txt and constraints.txt
 	$(PYTHON) -m venv .cache/lock-venv
 	.cache/lock-venv/bin/python -m pip install -q -r requirements/lock-tools.txt
-	for group in site figures test; do \
-	  inputs=""; for g in site figures test; do inputs="$$inputs requirements/$$g.txt"; [ $$g = $$group ] && break; done; \
+	for group in site figures test mutation; do \
+	  inputs=""; for g in site figures test mutation; do inputs="$$inputs requirements/$$g.txt"; [ $$g = $$group ] && break; done; \
 	  .cache/lock-venv/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	    --no-emit-find-links --annotation-style line $(LOCK) -o requirements/$$group.lock $$inputs; \
 	done

@@ -25,7 +25,7 @@ def _entries(lock: Path) -> dict[str, tuple[list[str], str]]:
 
 
 def test_there_is_a_lock_per_group_and_for_the_model_packages() -> None:
-    assert {p.stem for p in LOCKS} == {"site", "figures", "test", "models"}
+    assert {p.stem for p in LOCKS} == {"site", "figures", "test", "mutation", "models"}
 
 
 @pytest.mark.parametrize("lock", LOCKS, ids=lambda p: p.name)
