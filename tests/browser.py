@@ -6,13 +6,13 @@ installs it) and axe-core from npm into `.cache/npm`.
 
 from __future__ import annotations
 
-import re
+import time
 from pathlib import Path
 
 from aiguide.browser import CHROMIUM_ARGS, chromium_path, content_pages, serve
 
 __all__ = ["AXE", "CHROMIUM_ARGS", "chromium_path", "content_pages", "open_page", "serve",
-           "serve_sitemap_for"]
+           "show"]
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -32,15 +32,15 @@ def open_page(browser, url: str, wait_until: str = "networkidle", **context_opti
     return context, page, seen
 
 
-def serve_sitemap_for(site_url: str, site_dir: Path):
-    """A route handler giving Material the sitemap as it would be on the published host.
-
-    Material's instant navigation only intercepts links listed in sitemap.xml, matched with
-    the page's own host and port; the built sitemap names the published address
-    (site_url in mkdocs.yml), which `mkdocs serve` and GitHub Pages both match but a test
-    server on a random port does not.
-    """
-    text = (site_dir / "sitemap.xml").read_text(encoding="utf-8")
-    published = re.search(r"<loc>(.*?)</loc>", text).group(1)
-    body = text.replace(published, site_url)
-    return lambda route: route.fulfill(body=body, content_type="application/xml")
+def show(element) -> None:
+    """Scroll a figure (Locator or ElementHandle) to the screen as a reader would, and wait
+    until it is drawn: a figure off screen is skipped (content-visibility: auto), and its
+    text reads as empty until then. Polled from here, not by a script in the page, so it
+    works with JavaScript turned off too."""
+    element.scroll_into_view_if_needed()
+    caption = element.locator("figcaption").first if hasattr(element, "locator") else element.query_selector("figcaption")
+    for _ in range(200):
+        if caption.evaluate("el => el.checkVisibility({contentVisibilityAuto: true})"):
+            return
+        time.sleep(0.025)
+    raise AssertionError("the figure was scrolled to but not drawn within 5 s")

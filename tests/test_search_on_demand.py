@@ -19,7 +19,7 @@ from tests.test_budgets import COLD_VISIT_PAGE, loaded_on_visit
 pytestmark = pytest.mark.browser
 
 SEARCH = re.compile(r"/search/search_index\.js(on)?$|/workers/search\.[^/]*\.js$")
-# Fetched by Material's instant navigation once the page is up; not a page asset.
+# Fetched by Material (instant navigation, version selector) when the site uses them; not a page asset.
 NOT_AN_ASSET = {"sitemap.xml"}
 
 
