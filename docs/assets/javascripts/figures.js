@@ -1,7 +1,8 @@
 /* Figures (aiguide.render): Escape dismisses the tip shown on hover or focus, as WCAG
  * 1.4.13 asks; moving the pointer or focus away brings tips back. Apart from the decoding
  * explorer's sliders (below), everything else in the figures is CSS. Listeners sit on
- * document, so they keep working after Material's instant navigation swaps the page. */
+ * document, so they would keep working if Material's instant navigation (off: see
+ * mkdocs.yml) swapped the page. */
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
   for (const row of document.querySelectorAll(".aig-hover:hover, .aig-hover:focus-within")) {

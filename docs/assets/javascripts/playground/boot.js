@@ -1,7 +1,7 @@
 /* Tokenizer playground, first stage: tiny on purpose. It only offers the playground (a
  * "Try your own text" button on each tokens figure, the form on the playground page) and
  * loads the libraries and the tokenizers' data on the first click, focus or keystroke.
- * Material's instant navigation runs it again on each page that has it. */
+ * Safe to run again on each page, as Material's instant navigation would (it is off). */
 (function () {
   "use strict";
   const boot = window.aigTokBoot || (window.aigTokBoot = {});
