@@ -61,6 +61,18 @@ def test_sampling_distribution_is_temperature_then_top_k_then_top_p(
     assert got.tolist() == pytest.approx(probs) and got_kept.tolist() == kept
 
 
+def test_sampling_distribution_breaks_ties_by_id_in_a_large_vocabulary() -> None:
+    # 40 equal logits: NumPy's default sort reorders ties once an array has more than a few.
+    got, kept = sampling_distribution(np.zeros(40), 1.0, 0, 1.0)
+    assert kept.tolist() == list(range(40)) and got.tolist() == pytest.approx([1 / 40] * 40)
+
+
+def test_top_p_of_one_cuts_nothing_even_where_the_running_total_rounds_to_one() -> None:
+    # 1 + 2e-22 is 1.0 in floating point: a top-p cut at 1 would drop the two tiny tokens.
+    got, kept = sampling_distribution(np.array([0.0, -50.0, -50.0]), 1.0, 0, 1.0)
+    assert kept.tolist() == [0, 1, 2] and got[1] == got[2] > 0
+
+
 def test_sampling_distribution_ranks_by_probability_not_by_id() -> None:
     got, kept = sampling_distribution(LOGITS[[3, 1, 0, 2]], 1.0, 2, 1.0)  # ln 1, ln 2, ln 4, ln 1
     assert kept.tolist() == [2, 1] and got.tolist() == pytest.approx([0.0, 1 / 3, 2 / 3, 0.0])
@@ -114,6 +126,9 @@ def test_temperature_keys_always_show_a_decimal(t, key) -> None:
     ([1, 2.0], [1, 2], None),  # an int and the same float
     ({"a": 1}, {"b": 1}, "data: keys differ (['a'] vs ['b'])"),
     ({"a": [1, 2]}, {"a": [1]}, "data.a: length 2 vs 1"),
+    ({"a": {"b": 1}}, {"a": [1]}, "data.a: stored {'b': 1}, the model now gives [1]"),
+    ({"a": [1]}, {"a": "x"}, "data.a: stored [1], the model now gives 'x'"),
+    ({"a": 1.0002}, {"a": 1}, None),  # a float and a close int
     ({"a": [{"b": 1.0}, {"b": "x"}]}, {"a": [{"b": 1.0}, {"b": "y"}]},
      "data.a[1].b: stored 'x', the model now gives 'y'"),
     ({"a": "1.0"}, {"a": 1.0}, "data.a: stored '1.0', the model now gives 1.0"),
@@ -147,14 +162,16 @@ def test_focus_is_a_position_or_the_first_token_with_that_text(focus, index) -> 
 def test_a_focus_that_is_not_a_token_is_an_error(focus, message) -> None:
     with pytest.raises(FigureError, match=re.escape(message)) as error:
         compute._token_index(TOKENS, focus)
-    assert error.value.fix
+    assert error.value.fix == ("give the token's text instead, e.g. `focus: it`" if isinstance(focus, int)
+                               else "set `focus` to the text of one token as listed")
 
 
 def test_token_texts_come_from_smollm2_only(monkeypatch) -> None:
     monkeypatch.setattr(tokenizers, "smollm2_token_text", lambda i: f"<{i}>")
     assert compute.token_text("smollm2", 7) == "<7>"
-    with pytest.raises(FigureError, match="not 'minilm'"):
+    with pytest.raises(FigureError, match="not 'minilm'") as error:
         compute.token_text("minilm", 7)
+    assert error.value.fix == "use `model: smollm2` for next-token and generation figures"
 
 
 # -- the kinds, on a stand-in model ------------------------------------------------------
@@ -262,6 +279,21 @@ def test_next_token_lists_candidates_by_logit_with_probabilities_per_temperature
     assert data["model_label"] == "SmolLM2-135M-Instruct (Q4_1)"
 
 
+def test_candidates_with_equal_logits_are_listed_by_id(monkeypatch) -> None:
+    model = FakeModel(np.r_[np.zeros(30), 1.0])  # id 30 leads, then 30 ties
+    monkeypatch.setattr(compute, "_load", lambda name: model)
+    _fake_tokenizer(monkeypatch)
+    params = {"model": "smollm2", "prompt": "p", "chat": False, "candidates": 31, "top_k": 1,
+              "top_p": 0.9, "temperatures": [1.0]}
+    data, _ = compute.compute_next_token(params)
+    assert [c["id"] for c in data["candidates"]] == [30, *range(30)]
+    model.logits = np.r_[np.zeros(330), 1.0]
+    params = {"model": "smollm2", "prompt": "p", "chat": False, "temperature": 1.0, "top_k": 0,
+              "top_p": 1.0, "bars": 10}
+    data, _ = compute.compute_decoding_explorer(params)
+    assert [c["id"] for c in data["candidates"]] == [330, *range(299)]
+
+
 def test_a_chat_prompt_goes_through_the_chat_template_with_special_tokens(fake) -> None:
     _, calls = fake
     params = {"model": "smollm2", "prompt": "hi", "chat": True, "candidates": 2, "top_k": 1,
@@ -287,6 +319,7 @@ def test_the_explorer_keeps_300_candidates_and_groups_the_rest(monkeypatch) -> N
                                                     -303.5 + math.log((math.e ** .5 + math.e ** -.5) / 2)])
     assert (data["temperature"], data["top_k"], data["top_p"], data["bars"]) == (0.8, 40, 0.9, 12)
     assert data["prompt_tokens"] == [{"id": 10, "text": "p"}] and data["model_label"].startswith("SmolLM2")
+    assert (data["prompt"], data["chat"], data["model"]) == ("p", False, "smollm2")
 
 
 def test_generation_records_each_step_and_the_decoded_output(fake) -> None:
@@ -320,6 +353,12 @@ def test_tokens_figure_of_an_empty_text_has_zero_chars_per_token(monkeypatch) ->
     monkeypatch.setattr(tokenizers, "tokenize", lambda name, text, special=False: [])
     data, _ = compute.compute_tokens({"text": "", "tokenizers": ["smollm2"]})
     assert data["tokenizers"][0]["chars_per_token"] == 0.0 and data["tokenizers"][0]["count"] == 0
+
+
+def test_a_text_that_is_one_token_has_all_its_characters_per_token(monkeypatch) -> None:
+    _fake_tokenizer(monkeypatch)
+    data, _ = compute.compute_tokens({"text": "abc", "tokenizers": ["smollm2"]})
+    assert data["tokenizers"][0]["chars_per_token"] == 3.0
 
 
 def test_a_record_carries_its_key_spec_and_provenance() -> None:

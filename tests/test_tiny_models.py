@@ -103,7 +103,7 @@ def test_tiny_minilm_refuses_a_missing_or_misshapen_weight(bert) -> None:
     meta, _, _ = bert
     _, weights, _ = _fixture("minilm")
     cfg = BertConfig.from_json(meta["config"])
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match="encoder.layer.1.output.dense.bias"):
         MiniLM({k: v for k, v in weights.items() if k != "encoder.layer.1.output.dense.bias"}, cfg)
     with pytest.raises(AssertionError):
         MiniLM(weights | {"encoder.layer.0.output.dense.bias": np.zeros(47, np.float32)}, cfg)
