@@ -72,6 +72,10 @@ def test_layer_norm_centres_and_scales_each_row_then_applies_gain_and_bias() -> 
     assert scaled[1].tolist() == pytest.approx([-0.5, -2.0, 3.0, 3.0])
 
 
+def test_layer_norm_of_a_single_vector() -> None:
+    assert layer_norm(np.array([0.0, 2.0]), np.ones(2), np.zeros(2), eps=0.0).tolist() == [-1.0, 1.0]
+
+
 def test_layer_norm_adds_eps_to_the_variance() -> None:
     # Variance 1, plus eps 3: divide by 2.
     assert layer_norm(np.array([[0.0, 2.0]]), np.ones(2), np.zeros(2), eps=3.0).tolist() == [
@@ -136,6 +140,7 @@ def test_rms_norm_divides_each_row_by_its_root_mean_square() -> None:
     assert rms_norm(x, np.array([1.0, 2.0, 3.0, 4.0]), eps=0.0).tolist() == [
         [1.0, -2.0, 3.0, -4.0], [1.0, 2.0, 3.0, 4.0]]
     assert rms_norm(np.array([[1.0, 1.0]]), np.ones(2), eps=3.0).tolist() == [[0.5, 0.5]]
+    assert rms_norm(np.array([3.0, -3.0]), np.ones(2), eps=0.0).tolist() == [1.0, -1.0]  # one vector
 
 
 def test_rope_tables_use_angle_position_times_base_to_the_minus_2i_over_d() -> None:

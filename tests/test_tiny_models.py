@@ -94,6 +94,7 @@ def test_tiny_minilm_refuses_an_empty_or_too_long_input(bert) -> None:
     _, model, _ = bert
     with pytest.raises(AssertionError, match="MiniLM takes 1 to 16"):
         model.forward([])
+    assert model.forward([0])[1].shape == (2, 2, 1, 1)
     model.forward([0] * 16)
     with pytest.raises(AssertionError, match="17 tokens"):
         model.forward([0] * 17)
@@ -140,6 +141,24 @@ def test_tiny_smollm2_greedy_equals_transformers_generate(llama) -> None:
         assert step["chosen"] == step["alternatives"][0]
         assert [a["text"] for a in step["alternatives"]] == [f"<{i}>" for i in top3]
         np.testing.assert_allclose([a["prob"] for a in step["alternatives"]], probs[top3], atol=2e-6)
+
+
+def test_tiny_smollm2_greedy_lists_five_alternatives_unless_told(llama) -> None:
+    meta, model, _ = llama
+    steps = model.greedy(_tiny_ids(meta, meta["prompt_ids"]), 2)
+    assert [len(s["alternatives"]) for s in steps] == [5, 5]
+
+
+def test_tiny_smollm2_greedy_breaks_ties_by_the_lowest_token_id(llama) -> None:
+    meta, model, expected = llama
+    # Three copies of the output head: every token has two twins with the same logit.
+    model.output = np.vstack([model.output] * 3)  # [3 * vocab, e]
+    n = meta["config"]["n_vocab"]
+    steps = model.greedy(_tiny_ids(meta, meta["prompt_ids"]), 2, top=6)
+    for step, first in zip(steps, expected["greedy_ids"].tolist()):
+        ids = [a["id"] for a in step["alternatives"]]
+        assert ids[:3] == [first, first + n, first + 2 * n] and ids[3] < n
+        assert step["alternatives"][0]["prob"] == step["alternatives"][2]["prob"]
 
 
 def test_tiny_smollm2_greedy_stops_after_the_end_of_turn_token(llama) -> None:
