@@ -8,6 +8,12 @@ from aiguide.fence import FigureLibrary, check_figure
 from aiguide.spec import FigureError, find_figures, parse_spec
 
 
+@pytest.fixture(autouse=True)
+def _uncached():
+    """parse_spec caches by source text: start each test without results of earlier ones."""
+    parse_spec.cache_clear()
+
+
 def test_find_figures_gives_opening_line_and_skips_fences_nested_in_code():
     page = "\n".join([  # noqa: FLY002 -- one line per entry, numbered
         "# Page",  # 1
