@@ -164,6 +164,7 @@ def test_tiny_smollm2_greedy_breaks_ties_by_the_lowest_token_id(llama) -> None:
 def test_tiny_smollm2_greedy_stops_after_the_end_of_turn_token(llama) -> None:
     meta, model, expected = llama
     ids = expected["greedy_ids"].tolist()
+    assert model.eos_id == meta["vocab"].index(meta["eos_id"])  # read from the file's metadata
     model.eos_id = ids[2]  # pretend the third token generated ends the turn
     steps = model.greedy(_tiny_ids(meta, meta["prompt_ids"]), 8)
     assert [s["chosen"]["id"] for s in steps] == ids[: ids.index(ids[2]) + 1]
@@ -206,7 +207,7 @@ def test_tiny_smollm2_refuses_a_missing_or_misshapen_weight(llama) -> None:
     meta, _, _ = llama
     _, weights, _ = _fixture("smollm2")
     cfg = LlamaConfig(**meta["config"])
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match="blk.1.ffn_down.weight"):
         SmolLM2({k: v for k, v in weights.items() if k != "blk.1.ffn_down.weight"}, cfg)
     with pytest.raises(AssertionError):
         SmolLM2(weights | {"blk.0.attn_k.weight": np.zeros((48, 48), np.float32)}, cfg)
