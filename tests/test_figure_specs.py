@@ -8,6 +8,12 @@ from aiguide.fence import FigureLibrary, check_figure
 from aiguide.spec import FigureError, find_figures, parse_spec
 
 
+@pytest.fixture(autouse=True)
+def _uncached():
+    """parse_spec caches by source text: start each test without results of earlier ones."""
+    parse_spec.cache_clear()
+
+
 def test_find_figures_gives_opening_line_and_skips_fences_nested_in_code():
     page = "\n".join([  # noqa: FLY002 -- one line per entry, numbered
         "# Page",  # 1
@@ -106,3 +112,70 @@ def test_missing_data_names_the_command_that_makes_it(tmp_path):
         check_figure("kind: positions\npositions: 3\ndims: 4", FigureLibrary(tmp_path))
     assert "no data for this positions figure" in caught.value.message
     assert "make figures" in caught.value.fix
+
+
+def test_find_figures_reads_attribute_style_fences_and_text_after_the_language():
+    page = "```{.figure}\nkind: positions\n```\n``` figure Title\nkind: positions\n```\n```figurex\nx\n```"
+    blocks = find_figures(page, "docs/page.md")
+    assert [(b.path, b.line, b.source) for b in blocks] == [
+        ("docs/page.md", 1, "kind: positions"), ("docs/page.md", 4, "kind: positions")]
+
+
+def test_a_figure_right_after_a_code_block_is_found():
+    # An empty block (closed on the next line) and a block whose closing line is just before
+    # the figure: the search for each closing fence starts on the line after its opening.
+    page = "```python\n```\n```figure\nkind: positions\n```\n~~~\nx\n~~~\n```figure\nkind: tokens\n```"
+    assert [(b.line, b.source) for b in find_figures(page, "p.md")] == [
+        (3, "kind: positions"), (9, "kind: tokens")]
+
+
+def test_an_unclosed_code_block_ends_the_search_but_keeps_the_figures_before_it():
+    # Three backticks cannot close a block opened with four.
+    page = "```figure\nkind: positions\n```\n````python\nprint('no end')\n```figure\nkind: tokens\n```"
+    assert [b.line for b in find_figures(page, "p.md")] == [1]
+
+
+def test_a_figure_error_without_a_place_or_fix_is_just_its_message():
+    error = FigureError("boom")
+    assert (str(error), error.path, error.line, error.fix) == ("boom", "", 0, "")
+    assert error.at("docs/page.md", 10).line == 10  # placed at the fence: nothing to add
+
+
+def test_a_spec_without_a_kind_points_at_the_first_line():
+    with pytest.raises(FigureError) as caught:
+        parse_spec("text: hi\nmodel: minilm")
+    assert caught.value.line == 1 and caught.value.message == "unknown figure kind None"
+
+
+def test_no_suggestion_is_added_when_nothing_is_close():
+    with pytest.raises(FigureError) as caught:
+        parse_spec("kind: zzzz")
+    assert caught.value.message == "unknown figure kind 'zzzz'"
+
+
+def test_a_misspelt_model_gets_a_suggestion():
+    with pytest.raises(FigureError) as caught:
+        parse_spec("kind: attention\nmodel: smollm\ntext: hi")
+    assert caught.value.message == (
+        "unknown model 'smollm' for a attention figure (did you mean 'smollm2'?)")
+
+
+@pytest.mark.parametrize("focus, shown", [("[a]", "list (['a'])"), ("true", "bool (True)")])
+def test_an_option_of_two_types_names_both_and_the_value_given(focus, shown):
+    with pytest.raises(FigureError) as caught:
+        parse_spec(f"kind: attention\nmodel: minilm\ntext: hi\nfocus: {focus}")
+    assert caught.value.message == f"option 'focus' must be str or int, not {shown}"
+    assert caught.value.line == 4
+
+
+def test_the_last_layer_and_head_are_in_range():
+    spec = parse_spec("kind: attention\nmodel: minilm\ntext: hi\nlayer: 6\nhead: 12")
+    assert (spec.params["layer"], spec.params["head"]) == (6, 12)
+    spec = parse_spec("kind: attention\nmodel: smollm2\ntext: hi\nlayer: 30\nhead: 9")
+    assert (spec.params["layer"], spec.params["head"]) == (30, 9)
+
+
+def test_when_only_libyaml_rejects_a_spec_the_error_says_so():
+    from aiguide.spec import _pure_python_error
+
+    assert str(_pure_python_error("kind: tokens")) == "libyaml rejected the spec"

@@ -423,6 +423,13 @@ def test_smollm2_file_facts_that_pages_cite() -> None:
     assert facts["tensor_types"] == {"F32": 61, "Q4_1": 210, "Q8_0": 1}
     assert facts["size_bytes"] == 98_362_432
     assert 5.5 < facts["bits_per_weight"] < 6  # Q4_1 is 5 bits a weight, token_embd Q8_0 8.5
+    assert facts["bits_per_weight"] == round(facts["bits_per_weight"], 3)  # as the pages cite it
+    assert set(facts) == {"file", "size_bytes", "tensor_bytes", "parameters", "bits_per_weight",
+                          "tensor_types", "parameters_by_type"}
+    assert facts["file"] == paths.SMOLLM2_GGUF_NAME
+    assert facts["parameters_by_type"].keys() == facts["tensor_types"].keys()
+    assert sum(facts["parameters_by_type"].values()) == facts["parameters"]
+    assert facts["tensor_bytes"] < facts["size_bytes"]  # the rest is metadata and the tokenizer
 
 
 @pytest.mark.parametrize("locate", [paths.minilm_dir, paths.smollm2_gguf])
