@@ -10,7 +10,8 @@ see pyproject.toml). Per page it
    fence, an unclosed fence fails with the line it opened on, and :func:`census` can list
    exactly the blocks the site renders (figure discovery and the code-block tests use it);
 4. links the first tooltip of each glossary entry on the page to that entry, as a link to
-   ``glossary.md#anchor`` that the host's own link rewriting turns into a relative URL.
+   ``glossary.md#anchor`` that the host's own link rewriting turns into a relative URL;
+5. puts each plain table in a ``div`` of its own (:func:`hold_tables` says why).
 
 The host (MkDocs or Zensical) is only asked which file is being rendered: see
 :func:`_host_page`. Nothing here imports MkDocs.
@@ -151,6 +152,44 @@ def _generated(text: str, context: PageContext) -> dict[str, str]:
         return {}
     return {"skipped-examples": skipped_examples_markdown(skipped_examples(context.docs_dir),
                                                           context.src_uri)}
+
+
+TABLE_HOLDER = "aig-table-holder"
+
+
+def hold_tables(root: etree.Element) -> int:
+    """Put each table Material restyles (``table:not([class])``) in a ``div`` of its own;
+    count them.
+
+    As a page starts, Material moves each such table into its scroll wrapper. Its
+    stylesheet's ``table:not([class]) + *`` rule makes Chromium restyle everything under
+    the table's parent when a table moves, and a page's tables sit directly in the article,
+    so one move meant restyling the whole page. In a holder of its own, only the table is
+    restyled. The holder has no style, so the page looks the same:
+
+    >>> root = etree.fromstring('<div><table/><table class="x"/></div>')
+    >>> hold_tables(root), etree.tostring(root, "unicode")
+    (1, '<div><div class="aig-table-holder"><table /></div><table class="x" /></div>')
+    """
+    held = 0
+    for parent in list(root.iter()):
+        for index, child in enumerate(list(parent)):
+            if child.tag != "table" or "class" in child.attrib or parent.get("class") == TABLE_HOLDER:
+                continue
+            holder = etree.Element("div", {"class": TABLE_HOLDER})
+            holder.tail, child.tail = child.tail, None
+            parent.remove(child)
+            holder.append(child)
+            parent.insert(index, holder)
+            held += 1
+    return held
+
+
+class TableHolderTreeprocessor(Treeprocessor):
+    """:func:`hold_tables` on every page, after the tables extension built them."""
+
+    def run(self, root: etree.Element) -> None:
+        hold_tables(root)
 
 
 class SelfCheckPostprocessor(Postprocessor):
@@ -320,6 +359,7 @@ class AiGuideExtension(Extension):
         md.aiguide_docs_source = self.getConfig("docs_source")  # type: ignore[attr-defined]
         md.preprocessors.register(PagePreprocessor(md, self), "aiguide_page", 35)
         md.treeprocessors.register(GlossaryTreeprocessor(md), "aiguide_glossary", 3)
+        md.treeprocessors.register(TableHolderTreeprocessor(md), "aiguide_tables", 2)
         md.postprocessors.register(SelfCheckPostprocessor(md), "aiguide_self_check", 5)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from aiguide.models.paths import NO_MODELS_VARIABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -56,12 +58,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.models)
 
 
+def contributor_env() -> dict[str, str]:
+    """The environment a contributor's own command runs in: this one, without the switch
+    `make test-fast` sets to keep the tests' own process from loading a model."""
+    return {k: v for k, v in os.environ.items() if k != NO_MODELS_VARIABLE}
+
+
 def build_site(config: Path, site_dir: Path, *, strict: bool = True,
                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `mkdocs build` as a contributor would, capturing its output."""
+    """Run `mkdocs build` as a contributor would, capturing its output.
+
+    The build reads model files as `make build` does (the playground's tokenizer data, the
+    encoder's weights, both cached in .cache/), so `make test-fast`'s switch that keeps the
+    tests themselves from loading a model is not passed on to it."""
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site_dir)]
     return subprocess.run(command + (["--strict"] if strict else []), cwd=config.parent,
-                          capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True, env={**contributor_env(), **(env or {})},
                           check=False)  # callers assert on the result
 
 

@@ -92,6 +92,55 @@ def test_stylesheet_links_stay_as_built_after_the_page_starts(browser, site_url)
     context.close()
 
 
+def test_code_blocks_get_their_buttons_when_they_come_into_view(browser, site_url):
+    """content.lazy (mkdocs.yml): Material mounts a code block, which measures it and adds
+    its copy button, when the reader first scrolls to it, not all of them as the page starts."""
+    context, page, _ = open_page(browser, site_url + "language-models-101/", viewport={"width": 412, "height": 823})
+    last = page.locator(".highlight").last
+    assert last.locator("[data-md-type='copy']").count() == 0, "every code block was mounted at start"
+    last.scroll_into_view_if_needed()
+    last.locator("[data-md-type='copy']").wait_for(state="attached", timeout=5000)
+    context.close()
+
+
+# What overrides/partials/page-start.html and extra.css promise: the classes Material's
+# bundle would set are on <html> before the body, Material's color-scheme meta stays out,
+# <html> carries the palette's colour scheme instead, both ways, and code blocks that
+# scroll are focusable before Material mounts them.
+START_STATE = """() => ({
+  classes: [...document.documentElement.classList].sort().join(" "),
+  focusVisible: document.documentElement.hasAttribute("data-js-focus-visible"),
+  metas: document.querySelectorAll("meta[name=color-scheme]").length,
+  scheme: getComputedStyle(document.documentElement).colorScheme,
+  heldTables: document.querySelectorAll(".aig-table-holder > .md-typeset__scrollwrap table").length,
+  tables: document.querySelectorAll("article table:not([class])").length,
+  scrollingBlocks: [...document.querySelectorAll(".md-content pre > code")]
+    .filter(code => code.scrollWidth > code.offsetWidth).map(code => code.getAttribute("tabindex")),
+})"""
+
+
+def test_the_page_starts_with_materials_classes_and_scheme_set_in_head(browser, site_url):
+    context = browser.new_context(color_scheme="light", viewport={"width": 412, "height": 823})
+    page = context.new_page()
+    # The classes as <body> arrives, before Material's bundle (at the end of it) runs.
+    page.add_init_script("""new MutationObserver((_, seen) => {
+      if (document.body) { window.aigClassesAtBody = document.documentElement.className; seen.disconnect(); }
+    }).observe(document, {childList: true, subtree: true});""")
+    page.goto(site_url + "language-models-101/", wait_until="networkidle")
+    assert page.evaluate("window.aigClassesAtBody") == "js js-focus-visible"
+    state = page.evaluate(START_STATE)
+    assert state["classes"] == "js js-focus-visible" and state["focusVisible"], state
+    assert state["metas"] == 0, "Material's color-scheme meta is in the document"
+    assert state["scheme"] == "light", state
+    assert state["tables"] and state["heldTables"] == state["tables"], "a table outside its holder"
+    # Before any code block is mounted (content.lazy), each that scrolls sideways is a Tab stop.
+    assert state["scrollingBlocks"] and set(state["scrollingBlocks"]) == {"0"}, state["scrollingBlocks"]
+    page.click("label[for='__palette_1']")  # system preference → light
+    page.click("label[for='__palette_2']")  # light → dark
+    assert page.evaluate(START_STATE)["scheme"] == "dark"
+    context.close()
+
+
 # Each tip shown by focus, as hover and focus show it; its box must lie inside its figure's
 # top and bottom, since an off-screen figure's paint containment (content-visibility: auto)
 # would clip what spills out. (Sideways, overflow-x: clip already keeps the page narrow.)
@@ -205,8 +254,10 @@ def test_palette_choice_persists_across_pages(browser, site_url):
 def test_code_copy_button_copies_the_code(browser, site_url):
     context, page, _ = open_page(browser, site_url + "contributing/conventions/",
                                  permissions=["clipboard-read", "clipboard-write"])
+    block = page.locator(".highlight").first
+    block.scroll_into_view_if_needed()  # content.lazy: Material adds the button in view
+    page.wait_for_selector(".highlight [data-md-type='copy']")
     block = page.query_selector(".highlight:has([data-md-type='copy'])")
-    assert block, "no code block with a copy button"
     block.hover()
     block.query_selector("[data-md-type='copy']").click()
     copied = page.evaluate("navigator.clipboard.readText()")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytest_examples import find_examples
 
-from aiguide.markdown import census, figure_fences, prose_lines
+from aiguide.markdown import TABLE_HOLDER, census, figure_fences, hold_tables, prose_lines
 from aiguide.pages import UnclosedFence
 from tests.conftest import ROOT
 
@@ -70,3 +70,30 @@ def test_an_unclosed_fence_fails_with_the_line_it_opened_on():
 
 def test_prose_lines_leave_out_every_block_line():
     assert prose_lines("a\n```\n# no\n```\nb") == [(1, "a"), (5, "b")]
+
+
+def test_hold_tables_wraps_each_plain_table_once():
+    import doctest
+    import xml.etree.ElementTree as etree
+
+    import aiguide.markdown
+
+    assert doctest.testmod(aiguide.markdown).failed == 0
+    root = etree.fromstring('<div><p>x</p><table/>tail<div><table/></div></div>')
+    assert hold_tables(root) == 2
+    assert hold_tables(root) == 0, "a held table was wrapped again"
+    held = root.findall(f".//div[@class='{TABLE_HOLDER}']")
+    assert [len(h) for h in held] == [1, 1] and held[0].tail == "tail"
+    assert [child.tag for child in root] == ["p", "div", "div"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_every_plain_table_sits_in_a_holder_of_its_own(page, built_site):
+    """Material moves each plain table as the page starts; in the article itself that move
+    restyles the whole page (aiguide.markdown.hold_tables says why)."""
+    html = built_page(built_site, page)
+    content = html[html.index("<article"):html.index("</article>")]
+    tables = re.findall(r"<table(?=[\s>])[^>]*>", content)
+    plain = [m.start() for m in re.finditer(r"<table>", content)]
+    held = re.findall(rf'<div class="{TABLE_HOLDER}">\s*<table>', content)
+    assert len(held) == len(plain), f"{len(plain) - len(held)} of {len(tables)} tables are not held"

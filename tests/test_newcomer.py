@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, build_site
+from tests.conftest import ROOT, build_site, contributor_env
 
 
 @pytest.mark.models
@@ -62,7 +62,7 @@ def _named_make_targets() -> set[str]:
 
 def _make(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True,
-                          text=True, check=False, env={**os.environ, "MAKEFLAGS": ""})
+                          text=True, check=False, env={**contributor_env(), "MAKEFLAGS": ""})
 
 
 @pytest.mark.parametrize("target", sorted(_named_make_targets()))
