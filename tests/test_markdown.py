@@ -97,3 +97,18 @@ def test_every_plain_table_sits_in_a_holder_of_its_own(page, built_site):
     plain = [m.start() for m in re.finditer(r"<table>", content)]
     held = re.findall(rf'<div class="{TABLE_HOLDER}">\s*<table>', content)
     assert len(held) == len(plain), f"{len(plain) - len(held)} of {len(tables)} tables are not held"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_every_permalink_is_named_after_its_heading(page, built_site):
+    """aiguide.markdown.label_permalinks: an aria-label naming the heading, and no title
+    (which Material would turn into one more tooltip to mount as the page starts)."""
+    html = built_page(built_site, page)
+    content = html[html.index("<article"):html.index("</article>")]
+    links = re.findall(r'<h([1-6]) id="[^"]*"[^>]*>(.*?)<a ([^>]*class="headerlink"[^>]*)>', content)
+    assert links, "no permalinks found"
+    for _, heading, attrs in links:
+        assert "title=" not in attrs, attrs
+        label = re.search(r'aria-label="Link to this section: ([^"]+)"', attrs)
+        text = re.sub(r"<[^>]+>", "", heading).strip()
+        assert label and label[1] == text.replace('"', "&quot;"), (attrs, text)
