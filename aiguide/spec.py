@@ -79,7 +79,8 @@ def find_figures(markdown: str, path: str) -> list[FigureBlock]:
             i += 1
             continue
         end = _closing_line(lines, i, opening["fence"])
-        language = opening["info"].strip().split(" ")[0].lstrip("{.").rstrip("}")
+        # The first word, after any whitespace (a tab too, as SuperFences reads it).
+        language = (opening["info"].split() or [""])[0].lstrip("{.").rstrip("}")
         if end is None:
             if language != FENCE_LANGUAGE:
                 break  # an unclosed code block runs to the end: nothing after it is a figure

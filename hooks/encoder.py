@@ -1,7 +1,8 @@
 """MkDocs wiring for the in-browser encoder (the work is in ``aiguide.web.minilm``).
 
 - on_page_content: a page holding ``<div data-aig-encoder></div>`` gets the manifest and the
-  encoder's scripts in its place (inside the content, so instant navigation runs them).
+  encoder's scripts in its place (inside the content, so they would survive instant
+  navigation, which the site leaves off).
 - on_post_build: the weight and tokenizer files go into ``assets/encoder/``, only if a page
   used them. The export is cached in ``.cache/encoder/`` by model and exporter version.
 

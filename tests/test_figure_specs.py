@@ -179,3 +179,12 @@ def test_when_only_libyaml_rejects_a_spec_the_error_says_so():
     from aiguide.spec import _pure_python_error
 
     assert str(_pure_python_error("kind: tokens")) == "libyaml rejected the spec"
+
+
+def test_a_figure_fence_is_found_whatever_whitespace_follows_its_language():
+    from aiguide.spec import find_figures
+
+    for info in ("figure", "figure x", "figure\tx", " figure ", "{.figure}"):
+        blocks = find_figures(f"text\n```{info}\nkind: positions\n```\n", "p.md")
+        assert [b.line for b in blocks] == [2], info
+    assert find_figures("```\nkind: positions\n```\n", "p.md") == []

@@ -229,8 +229,9 @@ def data_json(value: object) -> str:
     """JSON for a ``data-*`` attribute that ``figures.js`` reads, HTML-escaped.
 
     An attribute, not a ``<script type="application/json">``: Material's instant
-    navigation re-creates every inline script in the new page without its ``type`` and
-    runs it as JavaScript. Inline either way, because ``fetch()`` fails from file://.
+    navigation (off in mkdocs.yml, but one line away) re-creates every inline script in
+    the new page without its ``type`` and runs it as JavaScript. Inline either way,
+    because ``fetch()`` fails from file://.
     >>> data_json({"t": "</script>"})
     '{&#34;t&#34;:&#34;&lt;/script&gt;&#34;}'
     """

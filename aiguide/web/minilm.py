@@ -217,7 +217,8 @@ def export_minilm(weights: dict[str, np.ndarray], cfg: BertConfig, tokenizer: di
 def widget_html(manifest: dict, *, assets: str, scripts: str) -> str:
     """The page's mount point: the manifest (escaped JSON) and the encoder's scripts.
 
-    Scripts sit in the content, so Material's instant navigation runs them again on arrival;
+    Scripts sit in the content, next to the widget they serve (and so that Material's
+    instant navigation, which the site leaves off, would run them again on arrival);
     ``assets`` and ``scripts`` are URLs relative to the page.
     """
     data = escape(json.dumps(manifest, sort_keys=True, separators=(",", ":")))
